@@ -1,0 +1,5 @@
+module github.com/apiroutes/apiroutes
+
+// 1.22 is the floor: ServeMux method and wildcard patterns (route), r.PathValue,
+// and range-over-int. Nothing newer is needed by the library itself.
+go 1.22
