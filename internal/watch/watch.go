@@ -1,0 +1,196 @@
+// Package watch is the project's only http.ResponseWriter wrapper.
+//
+// Every package that needs to know what happened to a response (whether it
+// started, its status, how many bytes went out) shares one [Writer] per
+// request: the first layer wraps with [Wrap], inner layers call [Wrap] or
+// [From] and get the same Writer back. The value handed to handlers
+// implements exactly the optional interfaces the underlying writer does
+// ([http.Flusher], [http.Hijacker], [io.ReaderFrom], [http.Pusher]), always
+// [io.StringWriter], and Unwrap so [http.NewResponseController] reaches the
+// rest (deadlines, full duplex).
+//
+// Wrapping costs one allocation: the variant types are single-pointer
+// structs, so storing them in an interface does not allocate again.
+package watch
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+//go:generate go run gen.go
+
+// Writer records what a handler did to its response.
+type Writer struct {
+	rw          http.ResponseWriter
+	status      int
+	written     int64
+	wroteHeader bool
+	hijacked    bool
+
+	// Errors is the error configuration in force for this response, set by
+	// apierror layers for the layers inside them.
+	Errors ErrorConfig
+
+	// OnWrite, when set, is called before each body write with the number of
+	// bytes about to be written and the total written so far. Returning false
+	// refuses the write: it fails with ErrRefused and nothing reaches the
+	// underlying writer. responselimit sets it.
+	OnWrite func(w *Writer, n int64) bool
+}
+
+// ErrorConfig is what apierror records on a response. Renderer holds an
+// apierror.Renderer; it is typed any so that internal/watch does not import
+// apierror. Both fields are pointer-shaped: setting them never allocates.
+type ErrorConfig struct {
+	Renderer any
+	Logger   *slog.Logger
+}
+
+// ErrRefused is returned by writes that an OnWrite hook refused.
+var ErrRefused = errRefused{}
+
+type errRefused struct{}
+
+func (errRefused) Error() string { return "watch: write refused: response limit exceeded" }
+
+// holder is implemented by every variant, so that inner layers can find the
+// Writer of an outer one.
+type holder interface{ watcher() *Writer }
+
+// From returns the Writer behind w, or nil when w is not a watcher.
+func From(w http.ResponseWriter) *Writer {
+	if h, ok := w.(holder); ok {
+		return h.watcher()
+	}
+	return nil
+}
+
+// Wrap returns a response writer that records into a Writer, and that Writer.
+// If w already is a watcher, Wrap returns w itself and its Writer: there is
+// never more than one wrapper per request.
+func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
+	if h, ok := w.(holder); ok {
+		return w, h.watcher()
+	}
+	ww := &Writer{rw: w, status: http.StatusOK}
+	return ww.variant(), ww
+}
+
+// Status returns the status sent, or 200 when none was set explicitly.
+func (w *Writer) Status() int { return w.status }
+
+// Written returns the number of body bytes the handler wrote, including
+// bytes net/http discards for HEAD requests.
+func (w *Writer) Written() int64 { return w.written }
+
+// HeaderWritten reports whether the response header has been sent (a final
+// status, any body byte, or a flush).
+func (w *Writer) HeaderWritten() bool { return w.wroteHeader }
+
+// Hijacked reports whether the connection was hijacked.
+func (w *Writer) Hijacked() bool { return w.hijacked }
+
+// Started reports whether the response can no longer be replaced: the header
+// was sent or the connection hijacked.
+func (w *Writer) Started() bool { return w.wroteHeader || w.hijacked }
+
+// Underlying returns the wrapped writer.
+func (w *Writer) Underlying() http.ResponseWriter { return w.rw }
+
+func (w *Writer) watcher() *Writer { return w }
+
+// Header returns the underlying header map.
+func (w *Writer) Header() http.Header { return w.rw.Header() }
+
+// WriteHeader records the status and passes it on. Informational statuses
+// (1xx other than 101) may be sent several times and do not start the
+// response.
+func (w *Writer) WriteHeader(code int) {
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.rw.WriteHeader(code)
+		return
+	}
+	if !w.wroteHeader {
+		w.status = code
+		w.wroteHeader = true
+	}
+	w.rw.WriteHeader(code)
+}
+
+// Write counts p and passes it on.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.OnWrite != nil && !w.OnWrite(w, int64(len(p))) {
+		return 0, ErrRefused
+	}
+	w.wroteHeader = true
+	n, err := w.rw.Write(p)
+	w.written += int64(n)
+	return n, err
+}
+
+// WriteString counts s and passes it on, without copying when the underlying
+// writer is an [io.StringWriter].
+func (w *Writer) WriteString(s string) (int, error) {
+	if w.OnWrite != nil && !w.OnWrite(w, int64(len(s))) {
+		return 0, ErrRefused
+	}
+	w.wroteHeader = true
+	var n int
+	var err error
+	if sw, ok := w.rw.(io.StringWriter); ok {
+		n, err = sw.WriteString(s)
+	} else {
+		n, err = w.rw.Write([]byte(s))
+	}
+	w.written += int64(n)
+	return n, err
+}
+
+// Unwrap returns the underlying writer, for [http.NewResponseController].
+func (w *Writer) Unwrap() http.ResponseWriter { return w.rw }
+
+func (w *Writer) flush() {
+	w.wroteHeader = true
+	w.rw.(http.Flusher).Flush()
+}
+
+func (w *Writer) flushError() error {
+	w.wroteHeader = true
+	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
+		return fe.FlushError()
+	}
+	w.rw.(http.Flusher).Flush()
+	return nil
+}
+
+func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := w.rw.(http.Hijacker).Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return c, rw, err
+}
+
+// readFrom counts what src delivers. With a write hook the bytes go through
+// Write so that the hook sees every chunk; otherwise the underlying ReadFrom
+// keeps its sendfile fast path.
+func (w *Writer) readFrom(src io.Reader) (int64, error) {
+	if w.OnWrite != nil {
+		return io.Copy(writerOnly{w}, src)
+	}
+	w.wroteHeader = true
+	n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
+	w.written += n
+	return n, err
+}
+
+// writerOnly hides ReadFrom so that io.Copy does not recurse.
+type writerOnly struct{ io.Writer }
+
+func (w *Writer) push(target string, opts *http.PushOptions) error {
+	return w.rw.(http.Pusher).Push(target, opts)
+}
