@@ -1,0 +1,135 @@
+package apierror
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/apiroutes/apiroutes/internal/size"
+)
+
+// verdict is what Write does with an error.
+type verdict struct {
+	e      *Error // what is sent; nil when nothing is sent
+	logMsg string // non-empty: log at Error level with this message
+}
+
+const (
+	msgInternal      = "Internal Server Error"
+	logServerError   = "apierror: server error"
+	logInvalidStatus = "apierror: error status outside 400-599, sent as 500"
+)
+
+var errInternal = &Error{Status: http.StatusInternalServerError, Message: msgInternal}
+
+// classify maps err to the response, in this order: *Error, client gone,
+// StatusCoder, *http.MaxBytesError, encoding/json errors, anything else.
+func classify(r *http.Request, err error) verdict {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return fromStatus(ae.Status, ae.message(), ae.Code, err)
+	}
+	if (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && r.Context().Err() != nil {
+		return verdict{} // the client is gone: there is nobody to answer
+	}
+	var sc StatusCoder
+	if errors.As(err, &sc) {
+		status := sc.StatusCode()
+		msg := http.StatusText(status)
+		if se, ok := sc.(error); ok && status < 500 {
+			msg = se.Error()
+		}
+		return fromStatus(status, msg, "", err)
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return verdict{e: &Error{Status: http.StatusRequestEntityTooLarge, Message: "Body exceeded " + size.Format(mbe.Limit) + " limit", Err: err}}
+	}
+	var syn *json.SyntaxError
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &syn) || errors.As(err, &ute) {
+		return verdict{e: JSONError(err)}
+	}
+	return verdict{e: errInternal, logMsg: logServerError}
+}
+
+func fromStatus(status int, msg, code string, err error) verdict {
+	if status < 400 || status > 599 {
+		return verdict{e: errInternal, logMsg: logInvalidStatus}
+	}
+	v := verdict{e: &Error{Status: status, Message: msg, Code: code, Err: err}}
+	if status >= 500 {
+		v.logMsg = logServerError
+	}
+	return v
+}
+
+// JSONError returns the 400 Error for an error from decoding a JSON request
+// body with encoding/json, or nil when err is not one. The message says
+// what is wrong in JSON's vocabulary rather than Go's, naming the field or
+// the byte offset:
+//
+//	Invalid JSON: invalid character '}' looking for beginning of value (at byte 9)
+//	Invalid JSON: field "age" must be an integer, got string
+//	Invalid JSON: unknown field "nmae"
+//	Invalid JSON: unexpected end of input
+//
+// Truncated input (io.ErrUnexpectedEOF, io.EOF) is only mapped here, where
+// the caller knows it came from a JSON decoder; [Write] treats those as
+// server errors because they can come from anywhere.
+func JSONError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var msg string
+	var syn *json.SyntaxError
+	var ute *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		msg = fmt.Sprintf("Invalid JSON: %s (at byte %d)", syn.Error(), syn.Offset)
+	case errors.As(err, &ute):
+		want := jsonKind(ute.Type)
+		if ute.Field == "" {
+			msg = fmt.Sprintf("Invalid JSON: value must be %s, got %s (at byte %d)", want, ute.Value, ute.Offset)
+		} else {
+			msg = fmt.Sprintf("Invalid JSON: field %q must be %s, got %s", ute.Field, want, ute.Value)
+		}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		msg = "Invalid JSON: unexpected end of input"
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no type for this one (DisallowUnknownFields).
+		msg = "Invalid JSON: unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	default:
+		return nil
+	}
+	return &Error{Status: http.StatusBadRequest, Message: msg, Err: err}
+}
+
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a different type"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a " + t.String()
+}

@@ -1,0 +1,128 @@
+package apierror
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/apiroutes/apiroutes/internal/watch"
+)
+
+// Config chooses how errors are rendered and where they are logged. The zero
+// value is ready to use: JSON bodies, logs to [slog.Default].
+//
+// A Config is a value: copy it, share it, pass it to other packages' configs.
+// There is no package-level default to change. Instead, a layer with a
+// non-zero Config ([Config.Handler], [Config.Recover]) records it for the
+// request, and every layer inside it whose own field is nil uses the
+// recorded one. Wrapping a whole server in Config{Renderer: Problem}.Recover
+// therefore switches every error of that server to problem+json, and a route
+// can still choose its own.
+type Config struct {
+	// Renderer writes error responses. Nil means the renderer of the nearest
+	// enclosing layer that set one, else [JSON].
+	Renderer Renderer
+	// Logger receives the causes of 5xx errors, panics, and errors that
+	// could not be sent. Nil means the enclosing layer's, else [slog.Default].
+	Logger *slog.Logger
+}
+
+func (c *Config) isZero() bool { return c.Renderer == nil && c.Logger == nil }
+
+// effective fills c's nil fields from the Config recorded on the response.
+func (c *Config) effective(st *watch.Writer) Config {
+	out := *c
+	if st != nil {
+		if out.Renderer == nil {
+			out.Renderer, _ = st.Errors.Renderer.(Renderer)
+		}
+		if out.Logger == nil {
+			out.Logger = st.Errors.Logger
+		}
+	}
+	if out.Renderer == nil {
+		out.Renderer = JSON
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
+	}
+	return out
+}
+
+// enter records c's non-nil fields for the layers inside, and returns what
+// to restore when the layer returns.
+func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
+	prev = st.Errors
+	if c.Renderer != nil {
+		st.Errors.Renderer = c.Renderer
+	}
+	if c.Logger != nil {
+		st.Errors.Logger = c.Logger
+	}
+	return prev
+}
+
+// Write sends err as an error response, or nothing when there is nothing to
+// send. The status and message come from the error:
+//
+//   - an [*Error] in the chain: its status and message (a status outside
+//     400–599 becomes 500 and is logged);
+//   - context cancellation while the request's own context is done: the
+//     client is gone, nothing is written;
+//   - a [StatusCoder] in the chain: its status; its text for 4xx, the status
+//     text for 5xx;
+//   - [*http.MaxBytesError]: 413 "Body exceeded <limit> limit";
+//   - [*json.SyntaxError], [*json.UnmarshalTypeError]: 400 (see [JSONError]);
+//   - anything else: 500 "Internal Server Error".
+//
+// The cause of every 5xx is logged at Error level with the method and path,
+// and never sent. If the response has already started (known when w comes
+// from [Config.Handler], [Config.Recover] or another apiroutes layer),
+// nothing more is written and the error is logged. HEAD responses get the
+// status and headers without a body.
+func (c Config) Write(w http.ResponseWriter, r *http.Request, err error) {
+	c.write(w, watch.From(w), r, err)
+}
+
+// Write is [Config.Write] with the zero Config.
+func Write(w http.ResponseWriter, r *http.Request, err error) {
+	var c Config
+	c.write(w, watch.From(w), r, err)
+}
+
+func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request, err error) {
+	if err == nil {
+		return
+	}
+	eff := c.effective(st)
+	v := classify(r, err)
+	if v.e == nil {
+		logAt(r.Context(), eff.Logger, slog.LevelDebug, "apierror: client gone, nothing sent", r, 0, err)
+		return
+	}
+	if v.logMsg != "" {
+		logAt(r.Context(), eff.Logger, slog.LevelError, v.logMsg, r, v.e.Status, err)
+	}
+	if st != nil && st.Started() {
+		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, v.e.Status, err)
+		return
+	}
+	eff.Renderer(w, r, v.e)
+}
+
+// logAt logs one record, building its attributes only when the level is on.
+func logAt(ctx context.Context, l *slog.Logger, level slog.Level, msg string, r *http.Request, status int, err error, extra ...slog.Attr) {
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 4+len(extra))
+	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	attrs = append(attrs, extra...)
+	l.LogAttrs(ctx, level, msg, attrs...)
+}

@@ -1,0 +1,56 @@
+// Package apierror gives net/http handlers typed errors that become JSON
+// responses, the way Next.js API routes turn an ApiError into a response.
+//
+// A handler returns an error instead of writing one:
+//
+//	func getTask(w http.ResponseWriter, r *http.Request) error {
+//		t, err := store.Get(r.Context(), r.PathValue("id"))
+//		if errors.Is(err, store.ErrNotFound) {
+//			return apierror.NotFound("task not found") // 404 {"error":"task not found"}
+//		}
+//		if err != nil {
+//			return err // 500 {"error":"Internal Server Error"}; err is logged, not sent
+//		}
+//		return json.NewEncoder(w).Encode(t)
+//	}
+//
+//	mux.Handle("GET /api/tasks/{id}", apierror.Handler(getTask))
+//
+// # Mapping
+//
+// [Write] decides the status and message (see [Config.Write] for the full
+// order): an [*Error] or any [StatusCoder] keeps its status;
+// [*http.MaxBytesError] is 413 "Body exceeded 1mb limit";
+// encoding/json syntax and type errors are 400 (see [JSONError]); a
+// cancelled request whose client is gone gets nothing; everything else is
+// 500 "Internal Server Error", with the cause logged through log/slog at
+// Error level and never sent. A status outside 400–599 is sent as 500 and
+// logged.
+//
+// # Renderers
+//
+// [JSON] (the default) sends {"error":"<message>"}; [Text] reproduces
+// Next.js byte for byte (the message as a body, no Content-Type); [Problem]
+// sends RFC 9457 application/problem+json. Choose one per handler with
+// [Config.Handler], or for a whole server by wrapping it in
+// [Config.Recover]: layers inside inherit the renderer and logger of the
+// nearest enclosing layer that set them. There is no package-level setting.
+//
+// # Responses that have started
+//
+// Every layer of this module shares one response watcher per request, so
+// [Write] knows whether the header has gone out. If it has, nothing more is
+// written and the error is logged; a panic after that point aborts the
+// connection (see [Config.Recover]). HEAD requests get the status and
+// headers without a body.
+//
+// # Differences from Next.js
+//
+//   - Bodies are JSON by default; [Text] is the exact Next.js rendering.
+//   - net/http cannot send a custom reason phrase, so "HTTP/1.1 400 Bad
+//     Request" is sent where Next sends "HTTP/1.1 400 Invalid JSON".
+//   - Next sends 500 for any error that is not its own ApiError; here any
+//     error with a status ([StatusCoder]) keeps it.
+//   - A context error while the client is still connected is a server error
+//     (500), not a silent one.
+package apierror
