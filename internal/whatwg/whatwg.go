@@ -1,0 +1,142 @@
+// Package whatwg implements the two WHATWG algorithms that Next.js's
+// request parsing rests on: UTF-8 decoding with replacement (Node's
+// Buffer.toString, TextDecoder) and application/x-www-form-urlencoded
+// parsing (URLSearchParams, and Node's querystring.decode, which agrees with
+// it on every input but for its 1000-key cap).
+package whatwg
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// ValidUTF8 returns b decoded as UTF-8 the WHATWG way: every maximal
+// ill-formed subsequence becomes one U+FFFD. Valid input is returned as is,
+// without copying. (Go's own replacement, one U+FFFD per bad byte, differs on
+// truncated sequences: "\xe2\x82x" is one U+FFFD here, two in Go.)
+func ValidUTF8(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return appendValid(make([]byte, 0, len(b)+8), b)
+}
+
+// ValidUTF8String is [ValidUTF8] for strings.
+func ValidUTF8String(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string(appendValid(make([]byte, 0, len(s)+8), []byte(s)))
+}
+
+const replacement = "\uFFFD"
+
+func appendValid(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		need, lo, hi := 0, byte(0x80), byte(0xBF)
+		switch {
+		case c >= 0xC2 && c <= 0xDF:
+			need = 1
+		case c == 0xE0:
+			need, lo = 2, 0xA0
+		case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
+			need = 2
+		case c == 0xED:
+			need, hi = 2, 0x9F
+		case c == 0xF0:
+			need, lo = 3, 0x90
+		case c >= 0xF1 && c <= 0xF3:
+			need = 3
+		case c == 0xF4:
+			need, hi = 3, 0x8F
+		default: // a continuation byte or a byte that never starts a sequence
+			dst = append(dst, replacement...)
+			i++
+			continue
+		}
+		j := i + 1
+		ok := true
+		for k := 0; k < need; k++ {
+			if j >= len(b) || b[j] < lo || b[j] > hi {
+				ok = false
+				break
+			}
+			lo, hi = 0x80, 0xBF
+			j++
+		}
+		if ok {
+			dst = append(dst, b[i:j]...)
+		} else {
+			dst = append(dst, replacement...) // the offending byte, if any, is read again
+		}
+		i = j
+	}
+	return dst
+}
+
+// ParseURLEncoded parses s as application/x-www-form-urlencoded, calling
+// add for each name-value pair in order: pairs are separated by "&" only;
+// empty pairs are skipped; a pair without "=" has the value ""; "+" is a
+// space; percent escapes are decoded as bytes and a bad escape ("%zz", "%4")
+// stays literal; the bytes are then decoded as UTF-8 with [ValidUTF8]. When
+// maxPairs > 0, only the first maxPairs "&"-separated segments are read,
+// counting empty ones, as Node's querystring does with maxKeys.
+func ParseURLEncoded(s string, maxPairs int, add func(name, value string)) {
+	for seg := 0; maxPairs <= 0 || seg < maxPairs; seg++ {
+		pair, rest, more := strings.Cut(s, "&")
+		if pair != "" {
+			name, value, _ := strings.Cut(pair, "=")
+			add(Unescape(name), Unescape(value))
+		}
+		if !more {
+			return
+		}
+		s = rest
+	}
+}
+
+// Unescape decodes one urlencoded name or value: "+" is a space, "%XX" is
+// the byte XX, anything else (including a bad escape) is kept, and the
+// result is made valid UTF-8 with [ValidUTF8]. It does not allocate when
+// there is nothing to decode.
+func Unescape(s string) string {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return ValidUTF8String(s)
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return string(appendValid(make([]byte, 0, len(b)+8), b))
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
