@@ -3,3 +3,5 @@ module github.com/apiroutes/apiroutes
 // 1.22 is the floor: ServeMux method and wildcard patterns (route), r.PathValue,
 // and range-over-int. Nothing newer is needed by the library itself.
 go 1.22
+
+require golang.org/x/text v0.22.0

@@ -1,0 +1,282 @@
+package bodyparser
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+
+	"golang.org/x/text/encoding"
+
+	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/whatwg"
+)
+
+// body is a parsed request body. It replaces r.Body, so handlers that read
+// r.Body read the same bytes again, and the accessors find it there without
+// a context value (which would cost two allocations per request).
+type body struct {
+	raw  []byte // as received, after Content-Encoding decoding
+	text []byte // raw decoded to UTF-8, BOM removed; aliases raw when possible
+	kind kind
+	off  int // read position of r.Body
+
+	form url.Values // kindForm only
+
+	mu      sync.Mutex
+	str     string
+	strDone bool
+	value   any
+	valDone bool
+}
+
+// empty bodies are shared and never change: Read at the end returns EOF
+// without writing, and the accessors answer them without caching.
+var (
+	emptyText = &body{kind: kindText}
+	emptyJSON = &body{kind: kindJSON}
+	emptyForm = &body{kind: kindForm}
+)
+
+func emptyBody(k kind) *body {
+	switch k {
+	case kindJSON:
+		return emptyJSON
+	case kindForm:
+		return emptyForm
+	}
+	return emptyText
+}
+
+// newBody decodes raw with enc (nil: UTF-8) and returns the parsed body.
+func newBody(raw []byte, k kind, enc encoding.Encoding) (*body, error) {
+	b := &body{raw: raw, kind: k}
+	text := raw
+	if enc != nil {
+		var err error
+		if text, err = enc.NewDecoder().Bytes(raw); err != nil {
+			return nil, err
+		}
+	}
+	text = bytes.TrimPrefix(text, []byte("\uFEFF"))
+	b.text = whatwg.ValidUTF8(text)
+	return b, nil
+}
+
+// Read reads the body's bytes as received.
+func (b *body) Read(p []byte) (int, error) {
+	if b.off >= len(b.raw) {
+		return 0, io.EOF
+	}
+	n := copy(p, b.raw[b.off:])
+	b.off += n
+	return n, nil
+}
+
+// WriteTo writes the unread bytes to w, so that io.Copy(dst, r.Body) does
+// not need a buffer.
+func (b *body) WriteTo(w io.Writer) (int64, error) {
+	if b.off >= len(b.raw) {
+		return 0, nil
+	}
+	n, err := w.Write(b.raw[b.off:])
+	b.off += n
+	return int64(n), err
+}
+
+// Close does nothing: the bytes stay readable through the accessors.
+func (b *body) Close() error { return nil }
+
+func from(r *http.Request) *body {
+	b, _ := r.Body.(*body)
+	return b
+}
+
+// Raw returns the body's bytes as the client sent them (after gzip or
+// deflate decoding, before charset decoding), for checks such as webhook
+// signatures. It returns nil when the body is empty or the middleware did
+// not parse it (Raw mode, or no middleware). The slice is shared: do not
+// modify it.
+func Raw(r *http.Request) []byte {
+	if b := from(r); b != nil {
+		return b.raw
+	}
+	return nil
+}
+
+// Text returns the body decoded to UTF-8 with its charset (invalid
+// sequences become U+FFFD, a leading BOM is dropped), whatever its content
+// type. It returns "" when the body is empty or was not parsed.
+func Text(r *http.Request) string {
+	b := from(r)
+	if b == nil || len(b.text) == 0 {
+		return ""
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.strDone {
+		b.str, b.strDone = string(b.text), true
+	}
+	return b.str
+}
+
+// Form returns a urlencoded body's fields (also in r.PostForm, so
+// r.FormValue works), or nil for other content types and unparsed bodies.
+// Fields are parsed as Next.js parses them (Node's querystring): "+" is a
+// space, a bad "%" escape stays literal, a key without "=" has the value "",
+// brackets are ordinary characters, and only the first 1000 "&"-separated
+// pairs are read.
+func Form(r *http.Request) url.Values {
+	b := from(r)
+	if b == nil || b.kind != kindForm {
+		return nil
+	}
+	if b.form == nil {
+		return url.Values{}
+	}
+	return b.form
+}
+
+// Value returns what Next.js's req.body would be, and ok = false where it
+// would be undefined (Raw mode, or no middleware):
+//
+//   - JSON: the value as encoding/json decodes it into any (objects are
+//     map[string]any, numbers float64, null is nil); an empty body is an
+//     empty map, as in Next;
+//   - urlencoded: map[string]any whose values are string, or []string for
+//     a repeated key; an empty body is an empty map;
+//   - anything else: the text, "" for an empty body.
+//
+// The value is computed once, on first use; callers must not modify it.
+// Prefer [Decode] for JSON: it decodes straight into your type.
+func Value(r *http.Request) (v any, ok bool) {
+	b := from(r)
+	if b == nil {
+		return nil, false
+	}
+	switch b.kind {
+	case kindJSON:
+		if len(b.text) == 0 {
+			return map[string]any{}, true
+		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if !b.valDone {
+			b.value, b.valDone = decodeAny(b.text), true
+		}
+		return b.value, true
+	case kindForm:
+		if len(b.raw) == 0 {
+			return map[string]any{}, true
+		}
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if !b.valDone {
+			m := make(map[string]any, len(b.form))
+			for k, vs := range b.form {
+				if len(vs) == 1 {
+					m[k] = vs[0]
+				} else {
+					m[k] = vs
+				}
+			}
+			b.value, b.valDone = m, true
+		}
+		return b.value, true
+	}
+	return Text(r), true
+}
+
+// decodeAny decodes validated JSON into any. Numbers beyond float64 are
+// infinities, as in JavaScript.
+func decodeAny(text []byte) any {
+	var v any
+	if err := json.Unmarshal(text, &v); err == nil {
+		return v
+	}
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		return nil
+	}
+	return numbersToFloat(v)
+}
+
+func numbersToFloat(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		f, _ := strconv.ParseFloat(string(t), 64)
+		return f
+	case map[string]any:
+		for k, e := range t {
+			t[k] = numbersToFloat(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = numbersToFloat(e)
+		}
+	}
+	return v
+}
+
+// DecodeOption changes how [Decode] reads JSON.
+type DecodeOption uint8
+
+const (
+	// DisallowUnknownFields makes Decode refuse an object key that matches
+	// no field of the target, with a 400 that names the key.
+	DisallowUnknownFields DecodeOption = 1 << iota
+)
+
+var (
+	errNotJSON = apierror.UnsupportedMediaType("Content-Type must be application/json")
+)
+
+// Decode decodes a JSON body into a new T. The body was checked before the
+// handler ran, so the errors left are about its shape: they are
+// [*apierror.Error]s with status 400 whose message names the field or byte
+// offset (`Invalid JSON: field "age" must be an integer, got string`). A
+// body of another content type is 415; an empty body gives the zero T, as
+// Next.js gives {}. Decode needs the middleware on the route; without it,
+// it returns a 500 error that says so in its cause.
+func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
+	var v T
+	b := from(r)
+	if b == nil {
+		return v, apierror.Wrap(errNoMiddleware, 500, "")
+	}
+	if len(b.text) == 0 {
+		return v, nil
+	}
+	if b.kind != kindJSON {
+		return v, errNotJSON
+	}
+	var o DecodeOption
+	for _, x := range opts {
+		o |= x
+	}
+	var err error
+	if o&DisallowUnknownFields != 0 {
+		d := json.NewDecoder(bytes.NewReader(b.text))
+		d.DisallowUnknownFields()
+		err = d.Decode(&v)
+	} else {
+		err = json.Unmarshal(b.text, &v)
+	}
+	if err != nil {
+		if e := apierror.JSONError(err); e != nil {
+			return v, e
+		}
+		return v, err
+	}
+	return v, nil
+}
+
+var errNoMiddleware = errorString("bodyparser: Decode needs the bodyparser middleware in front of this handler")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

@@ -1,0 +1,113 @@
+package bodyparser
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/size"
+)
+
+// Size is a size limit in the grammar of Next.js's sizeLimit: a number with
+// an optional binary unit b, kb, mb, gb, tb or pb, case-insensitive, with
+// optional spaces before the unit ("1mb" = 1048576 bytes, "1.5kb" = 1536,
+// "100" = 100 bytes). Anything else fails at start-up. Use [Bytes] for a
+// typed count.
+type Size string
+
+// Bytes returns the Size of n bytes, spelled in the same grammar so that
+// messages read naturally: Bytes(1<<20) is "1mb", Bytes(1500) is "1500b".
+func Bytes(n int64) Size { return Size(size.Format(n)) }
+
+// DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
+const DefaultSizeLimit Size = "1mb"
+
+// Config configures the body parser. The zero value is Next.js's default:
+// parse every body of up to 1mb.
+type Config struct {
+	// SizeLimit is the largest body accepted, counted in bytes as received
+	// (before charset decoding; after gzip or deflate decoding). A larger one
+	// is answered 413 "Body exceeded <SizeLimit> limit", with SizeLimit
+	// printed as written here. Empty means DefaultSizeLimit, except in Raw
+	// mode where it means no limit.
+	SizeLimit Size
+
+	// Raw leaves the body alone, like Next's bodyParser: false: r.Body is the
+	// untouched stream, [Value] reports undefined, and there is no limit
+	// unless SizeLimit is set. With a SizeLimit, a Content-Length above it is
+	// answered 413 before the handler runs, and reads past it fail with an
+	// [*http.MaxBytesError] that [apierror.Write] answers with 413.
+	Raw bool
+
+	// Errors renders the 400, 413 and 415 answers. Its zero value inherits
+	// the renderer of an enclosing apierror layer, else JSON.
+	Errors apierror.Config
+}
+
+// Validate reports whether c is usable, with an error that names the field
+// and the value.
+func (c Config) Validate() error {
+	_, err := c.compile()
+	return err
+}
+
+// New returns the body parser middleware for c. It panics if c is invalid
+// (see [Config.Validate]), so that a bad limit fails at start-up, never at
+// request time.
+func New(c Config) func(http.Handler) http.Handler {
+	p, err := c.compile()
+	if err != nil {
+		panic(err)
+	}
+	return func(next http.Handler) http.Handler {
+		q := *p
+		q.next = next
+		return &q
+	}
+}
+
+// parser is a compiled Config.
+type parser struct {
+	next     http.Handler
+	raw      bool
+	hasLimit bool
+	limit    int64
+	wireCap  int64 // the most compressed bytes read for a limit of decoded bytes
+	errs     apierror.Config
+
+	// The answers, built once: apierror.Write does not modify them.
+	tooLarge    *apierror.Error
+	invalidBody *apierror.Error
+	invalidJSON *apierror.Error
+}
+
+func (c Config) compile() (*parser, error) {
+	p := &parser{
+		raw:         c.Raw,
+		errs:        c.Errors,
+		invalidBody: apierror.BadRequest("Invalid body"),
+		invalidJSON: apierror.BadRequest("Invalid JSON"),
+	}
+	text := string(c.SizeLimit)
+	if text == "" {
+		if c.Raw {
+			return p, nil
+		}
+		text = string(DefaultSizeLimit)
+	}
+	s, err := size.Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("bodyparser: SizeLimit %w", err)
+	}
+	p.hasLimit = true
+	p.limit = s.Bytes
+	// Deflate never expands data by more than 5 bytes per 64 KiB block plus
+	// its headers, so this bounds the wire bytes of any legitimate body, and
+	// stops a stream of empty blocks that decodes to nothing from running on.
+	p.wireCap = p.limit + p.limit/1024 + 1024
+	if p.wireCap < p.limit { // overflow
+		p.wireCap = p.limit
+	}
+	p.tooLarge = apierror.PayloadTooLarge("Body exceeded " + s.Text + " limit")
+	return p, nil
+}
