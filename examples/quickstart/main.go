@@ -1,10 +1,13 @@
 // Command quickstart is the smallest apiroutes server: handlers that return
-// errors, rendered as JSON by apierror, behind apierror.Recover.
+// errors, rendered as JSON by apierror, behind apierror.Recover, and a
+// body parsed by bodyparser.
 //
 //	go run ./examples/quickstart
 //	curl -i localhost:3000/api/notes/1
 //	curl -i localhost:3000/api/notes/9      # 404 {"error":"note 9 not found"}
-//	curl -i -X POST localhost:3000/api/notes -d '{"text":""}'   # 400
+//	curl -i localhost:3000/api/notes -H 'Content-Type: application/json' -d '{"text":"buy milk"}'  # 201
+//	curl -i localhost:3000/api/notes -H 'Content-Type: application/json' -d '{"text":""}'          # 400
+//	curl -i localhost:3000/api/notes -d '{"text":"x"}'  # 415: curl -d says it is a form
 //	curl -i localhost:3000/api/panic        # 500, the panic is logged, not sent
 package main
 
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/bodyparser"
 )
 
 type note struct {
@@ -53,16 +57,13 @@ func (n *notes) get(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (n *notes) create(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
+	// bodyparser has already read and checked the body (1mb at most, valid
+	// JSON); Decode fills our type and names any field that does not fit.
+	in, err := bodyparser.Decode[struct {
 		Text string `json:"text"`
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		if e := apierror.JSONError(err); e != nil {
-			return e
-		}
-		return err // 413 for an oversized body, 500 otherwise
+	}](r, bodyparser.DisallowUnknownFields)
+	if err != nil {
+		return err
 	}
 	if in.Text == "" {
 		return apierror.BadRequest("text is required").WithCode("missing_text")
@@ -91,7 +92,7 @@ func newServer(logger *slog.Logger) http.Handler {
 	store := &notes{byID: map[int]note{1: {ID: 1, Text: "hello from apiroutes"}}, next: 1}
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/notes/{id}", apierror.HandlerFunc(store.get))
-	mux.Handle("POST /api/notes", apierror.HandlerFunc(store.create))
+	mux.Handle("POST /api/notes", bodyparser.New(bodyparser.Config{})(apierror.HandlerFunc(store.create)))
 	mux.HandleFunc("GET /api/panic", func(http.ResponseWriter, *http.Request) {
 		panic("something went badly wrong")
 	})
