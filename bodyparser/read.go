@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 var errTooLarge = errors.New("bodyparser: body exceeds the limit")
@@ -193,14 +194,25 @@ func innermost(w http.ResponseWriter) http.ResponseWriter {
 	}
 }
 
+// signalWait bounds how long refusing a body may wait for the one byte that
+// tells net/http the body was too large: a client that has stopped sending
+// still gets its 413 at once, and its connection is closed all the same
+// because of the Connection: close header.
+const signalWait = 20 * time.Millisecond
+
 // signalTooLarge tells net/http that the request body was refused for its
 // size, so that it closes the connection after the answer with a graceful
 // half-close (the client gets the 413 instead of a reset) and does not read
 // the rest of the upload. The only way in is http.MaxBytesReader's unexported
-// hook, reached by one byte read past a zero limit. A request that expects
-// 100-continue is left alone: reading would invite the upload.
+// hook, reached by one byte read past a zero limit. That read gets a short
+// deadline, and is skipped where deadlines cannot be set (it could block)
+// and for a request that expects 100-continue (reading would invite the
+// upload).
 func signalTooLarge(w http.ResponseWriter, r *http.Request, body io.ReadCloser) {
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		return
+	}
+	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(signalWait)); err != nil {
 		return
 	}
 	var one [1]byte
