@@ -1,10 +1,11 @@
 package bodyparser
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+
+	"golang.org/x/text/encoding"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
@@ -18,11 +19,18 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.serveRaw(w, r)
 		return
 	}
-	k, charset := mediaKind(r.Header.Get("Content-Type"))
-	enc, ok := lookupCharset(charset)
-	if charset != "" && !ok {
-		p.errs.Write(w, r, p.invalidBody)
-		return
+	var ct string
+	if v := r.Header["Content-Type"]; len(v) > 0 { // net/http canonicalizes keys: skip Header.Get's work
+		ct = v[0]
+	}
+	k, charset := mediaKind(ct)
+	var enc encoding.Encoding
+	if charset != "" {
+		var ok bool
+		if enc, ok = lookupCharset(charset); !ok {
+			p.errs.Write(w, r, p.invalidBody)
+			return
+		}
 	}
 	codings, unsupported, ok := contentCodings(r.Header)
 	if !ok {
@@ -61,7 +69,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch k {
 	case kindJSON:
-		if len(b.text) > 0 && !json.Valid(b.text) {
+		if len(b.text) > 0 && !validJSON(b.text) {
 			p.errs.Write(w, r, p.invalidJSON)
 			return
 		}
