@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Runs this module's benchmarks, compares ours with each baseline of every
+# family with benchstat, checks the targets below, and prints the report.
+# After a full run (BENCH unset) it also rewrites the part of README.md
+# between <!-- bench:start --> and <!-- bench:end -->.
+#
+#   ./run.sh                          every benchmark, -count 10
+#   COUNT=6 ./run.sh                  fewer samples (6 is benchstat's minimum
+#                                     for a confidence interval)
+#   BENCH=BodyParserJSON ./run.sh     a subset; README.md is left alone
+#   SKIP_RUN=1 ./run.sh               re-render from the last results.txt
+#
+# Benchmarks are named Benchmark<Package>/<case>/<impl>: "apiroutes" is
+# ours, any other last element a baseline. The raw output stays in
+# results.txt, with the machine it ran on in its "# " lines.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# golang.org/x/perf has no tags: this is its latest pseudo-version (needs Go 1.26).
+BENCHSTAT_VERSION=v0.0.0-20260908200009-22c9c6c9d4da
+BENCH=${BENCH:-.}
+COUNT=${COUNT:-10}
+RESULTS=results.txt
+OURS=apiroutes
+
+# Targets, checked on the medians: "<family> <unit> <check> <bound>", where
+# ratio is ours/baseline, delta is ours−baseline, max is ours alone. Each
+# holds for every row of the family.
+TARGETS=(
+	"BodyParserJSON sec/op ratio 1.15"
+	"BodyParserJSON allocs/op delta 3"
+	"BodyParserEmptyGET allocs/op max 0"
+)
+
+gobin=$(go env GOBIN)
+gobin=${gobin:-$(go env GOPATH)/bin}
+go install "golang.org/x/perf/cmd/benchstat@${BENCHSTAT_VERSION}"
+benchstat="$gobin/benchstat"
+
+if [ -z "${SKIP_RUN:-}" ]; then
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)
+	cpu=${cpu:-$(sysctl -n machdep.cpu.brand_string 2>/dev/null || echo unknown)}
+	cores=$(nproc 2>/dev/null || sysctl -n hw.ncpu)
+	{
+		run="COUNT=$COUNT ./run.sh"
+		[ "$BENCH" = . ] || run="BENCH='$BENCH' $run"
+		echo "# run: $run"
+		echo "# command: go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT ."
+		echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo "# cpu: $cpu, nproc $cores"
+		echo "# os: $(uname -srm)"
+		echo "# go: $(go version)"
+		echo "# benchstat: golang.org/x/perf $BENCHSTAT_VERSION"
+	} >"$RESULTS.tmp"
+	# The samples go to stderr as they come, so a long run shows progress.
+	go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" . | tee -a "$RESULTS.tmp" >&2
+	mv "$RESULTS.tmp" "$RESULTS"
+fi
+[ -s "$RESULTS" ] || { echo "run.sh: no $RESULTS; run without SKIP_RUN first" >&2; exit 1; }
+
+# benchstat projects only key=value name elements, so the impl element is
+# renamed impl=<impl> ("-col /impl" then puts baseline and ours side by side).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+sed -E 's#^(Benchmark[^[:space:]]*)/([A-Za-z0-9_.]+)(-[0-9]+)?([[:space:]])#\1/impl=\2\3\4#' "$RESULTS" >"$tmp/impl.txt"
+
+# families prints each benchmark family once, in the order they ran.
+families() { sed -nE 's#^Benchmark([^/[:space:]]+)/.*#\1#p' "$tmp/impl.txt" | awk '!seen[$0]++'; }
+# baselines prints the impls of family $1 that are not ours.
+baselines() {
+	sed -nE "s#^Benchmark$1/([^[:space:]]*/)?impl=([^-[:space:]]+).*#\2#p" "$tmp/impl.txt" | awk -v ours="$OURS" '$0 != ours && !seen[$0]++'
+}
+# compare runs benchstat on family $1, baseline $2 and ours; extra flags follow.
+compare() {
+	local family=$1 base=$2
+	shift 2
+	"$benchstat" "$@" -filter ".name:$family (/impl:$base OR /impl:$OURS)" -col "/impl@($base $OURS)" "$tmp/impl.txt"
+}
+
+# check prints one line per row for a target and returns 1 if one misses.
+check() {
+	local family=$1 unit=$2 kind=$3 bound=$4 base
+	base=$(baselines "$family" | head -n1)
+	[ -n "$base" ] || { echo "- $family: not measured in this run"; return 0; }
+	compare "$family" "$base" -format csv 2>/dev/null | awk -F, -v unit="$unit" -v kind="$kind" -v bound="$bound" -v base="$base" -v ours="$OURS" '
+		$1 == "" { if ($3 == "CI") inunit = ($2 == unit); next } # the header rows
+		inunit && $1 != "geomean" {
+			b = $2 + 0; o = $4 + 0
+			if (kind == "ratio") { v = (b > 0 ? o / b : 0); got = sprintf("%s/%s %.2f×", ours, base, v); want = sprintf("%.2f×", bound) }
+			if (kind == "delta") { v = o - b; got = sprintf("%s−%s %+g", ours, base, v); want = sprintf("%+g", bound) }
+			if (kind == "max") { v = o; got = sprintf("%s %g", ours, v); want = sprintf("%g", bound) }
+			met = (v <= bound + 0)
+			if (!met) failed = 1
+			printf "- %s %s %s: %s (target ≤ %s)\n", (met ? "✅" : "❌"), $1, unit, got, want
+		}
+		END { exit failed }'
+}
+
+report() {
+	echo "Measured with \`$(sed -n 's/^# run: //p' "$RESULTS")\`, that is \`$(sed -n 's/^# command: //p' "$RESULTS")\`:"
+	echo
+	sed -n 's/^# \(date\|cpu\|os\|go\|benchstat\): /- \1: /p' "$RESULTS"
+	echo
+	echo "Targets (medians):"
+	echo
+	local t status=0
+	for t in "${TARGETS[@]}"; do
+		# shellcheck disable=SC2086 # a target is four words
+		check $t || status=1
+	done
+	local family base
+	for family in $(families); do
+		for base in $(baselines "$family"); do
+			echo
+			echo "### $family: $base vs $OURS"
+			echo
+			echo '```'
+			# The machine is listed once, above.
+			compare "$family" "$base" | grep -Ev '^(goos|goarch|pkg|cpu): '
+			echo '```'
+		done
+	done
+	return $status
+}
+
+status=0
+report >"$tmp/report.md" || status=1
+cat "$tmp/report.md"
+
+if [ "$BENCH" = . ] && [ -f README.md ]; then
+	awk -v report="$tmp/report.md" '
+		/<!-- bench:end -->/ { skip = 0 }
+		!skip { print }
+		/<!-- bench:start -->/ { while ((getline line < report) > 0) print line; skip = 1 }
+	' README.md >"$tmp/README.md"
+	cp "$tmp/README.md" README.md
+	echo "run.sh: README.md updated" >&2
+fi
+if [ "$status" -ne 0 ]; then
+	echo "run.sh: a target was missed" >&2
+fi
+exit $status
