@@ -404,3 +404,27 @@ func TestJSONErrorDescribesDecodingErrors(t *testing.T) {
 		t.Errorf("a programming error (non-pointer target) must stay a 500")
 	}
 }
+
+func TestRenderSendsTheErrorAsItIsWithoutLogging(t *testing.T) {
+	t.Parallel()
+	logger, logs := newLogger()
+	rec := httptest.NewRecorder()
+	Config{Logger: logger}.Render(rec, httptest.NewRequest("GET", "/", nil), InternalServerError("").WithCode("limit"))
+	if rec.Code != 500 || rec.Body.String() != `{"error":"Internal Server Error","code":"limit"}` {
+		t.Errorf("got %d %s", rec.Code, rec.Body)
+	}
+	if logs.String() != "" {
+		t.Errorf("Render logged: %s", logs)
+	}
+	// Once the response has started, Render sends nothing and says so.
+	h := Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		_, _ = io.WriteString(w, "partial")
+		Config{}.Render(w, r, NotFound(""))
+		return nil
+	})
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Body.String() != "partial" || !strings.Contains(logs.String(), "response already started") {
+		t.Errorf("got %q, log %s", rec.Body, logs)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/apiroutes/apiroutes/internal/size"
+	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
 // verdict is what Write does with an error.
@@ -27,9 +28,13 @@ const (
 
 var errInternal = &Error{Status: http.StatusInternalServerError, Message: msgInternal}
 
-// classify maps err to the response, in this order: *Error, client gone,
+// classify maps err to the response, in this order: a write refused by a
+// response limit (nothing more to send), *Error, client gone,
 // StatusCoder, *http.MaxBytesError, encoding/json errors, anything else.
 func classify(r *http.Request, err error) verdict {
+	if errors.Is(err, watch.ErrRefused) {
+		return verdict{} // the layer that refused the write has answered
+	}
 	var ae *Error
 	if errors.As(err, &ae) {
 		return fromStatus(ae.Status, ae.message(), ae.Code, err)

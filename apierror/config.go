@@ -90,6 +90,20 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 	c.write(w, watch.From(w), r, err)
 }
 
+// Render sends e as it is, with c's renderer, without mapping or logging
+// it: for layers that have decided the answer and logged what they had to.
+// Like Write, it sends nothing (and logs at Error level) if the response
+// has already started.
+func (c Config) Render(w http.ResponseWriter, r *http.Request, e *Error) {
+	st := watch.From(w)
+	eff := c.effective(st)
+	if st != nil && st.Started() {
+		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, e.Status, e)
+		return
+	}
+	eff.Renderer(w, r, e)
+}
+
 func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request, err error) {
 	if err == nil {
 		return
@@ -97,7 +111,7 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 	eff := c.effective(st)
 	v := classify(r, err)
 	if v.e == nil {
-		logAt(r.Context(), eff.Logger, slog.LevelDebug, "apierror: client gone, nothing sent", r, 0, err)
+		logAt(r.Context(), eff.Logger, slog.LevelDebug, "apierror: nothing to send (client gone or response refused)", r, 0, err)
 		return
 	}
 	if v.logMsg != "" {

@@ -30,6 +30,7 @@ type Writer struct {
 	written     int64
 	wroteHeader bool
 	hijacked    bool
+	sealed      bool
 
 	// Errors is the error configuration in force for this response, set by
 	// apierror layers for the layers inside them.
@@ -50,12 +51,16 @@ type ErrorConfig struct {
 	Logger   *slog.Logger
 }
 
-// ErrRefused is returned by writes that an OnWrite hook refused.
-var ErrRefused = errRefused{}
+// ErrRefused is returned by writes that an OnWrite hook refused, and by
+// every write after [Writer.Seal]. Its status is 500: the server could not
+// produce an acceptable response. apierror sends nothing for it, because
+// whoever refused the write has answered already.
+var ErrRefused error = errRefused{}
 
 type errRefused struct{}
 
-func (errRefused) Error() string { return "watch: write refused: response limit exceeded" }
+func (errRefused) Error() string   { return "response refused: it reached the response size limit" }
+func (errRefused) StatusCode() int { return http.StatusInternalServerError }
 
 // holder is implemented by every variant, so that inner layers can find the
 // Writer of an outer one.
@@ -98,6 +103,10 @@ func (w *Writer) Hijacked() bool { return w.hijacked }
 // was sent or the connection hijacked.
 func (w *Writer) Started() bool { return w.wroteHeader || w.hijacked }
 
+// Seal ends the response as far as the handler is concerned: later writes
+// fail with ErrRefused and WriteHeader does nothing.
+func (w *Writer) Seal() { w.sealed = true }
+
 // Underlying returns the wrapped writer.
 func (w *Writer) Underlying() http.ResponseWriter { return w.rw }
 
@@ -110,6 +119,9 @@ func (w *Writer) Header() http.Header { return w.rw.Header() }
 // (1xx other than 101) may be sent several times and do not start the
 // response.
 func (w *Writer) WriteHeader(code int) {
+	if w.sealed {
+		return
+	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		w.rw.WriteHeader(code)
 		return
@@ -123,6 +135,9 @@ func (w *Writer) WriteHeader(code int) {
 
 // Write counts p and passes it on.
 func (w *Writer) Write(p []byte) (int, error) {
+	if w.sealed {
+		return 0, ErrRefused
+	}
 	if w.OnWrite != nil && !w.OnWrite(w, int64(len(p))) {
 		return 0, ErrRefused
 	}
@@ -135,6 +150,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 // WriteString counts s and passes it on, without copying when the underlying
 // writer is an [io.StringWriter].
 func (w *Writer) WriteString(s string) (int, error) {
+	if w.sealed {
+		return 0, ErrRefused
+	}
 	if w.OnWrite != nil && !w.OnWrite(w, int64(len(s))) {
 		return 0, ErrRefused
 	}
@@ -179,7 +197,7 @@ func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Write so that the hook sees every chunk; otherwise the underlying ReadFrom
 // keeps its sendfile fast path.
 func (w *Writer) readFrom(src io.Reader) (int64, error) {
-	if w.OnWrite != nil {
+	if w.OnWrite != nil || w.sealed {
 		return io.Copy(writerOnly{w}, src)
 	}
 	w.wroteHeader = true

@@ -1,0 +1,44 @@
+// Package responselimit reproduces two checks that Next.js runs on every
+// API route response: the warning for responses of 4MB or more
+// (config.api.responseLimit) and the warning for handlers that return
+// without sending anything (silenced by config.api.externalResolver).
+//
+//	mux.Handle("/api/export", responselimit.New(responselimit.Config{Limit: "8mb"})(export))
+//
+// Every body byte the handler writes is counted, through Write,
+// WriteString and ReadFrom (io.Copy), including bytes net/http discards for
+// HEAD requests. When the handler returns having written Limit bytes or
+// more, one record is logged at Warn level with Next's text as its message
+// and the method, path, bytes and limit as attributes:
+//
+//	API response for /api/export?year=2025 exceeds 8MB. API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit
+//
+// The response itself is never changed, unless [Config.Enforce] is set.
+// When the handler returns having written neither a header nor a byte, the
+// record is
+//
+//	API resolved without sending a response for /api/x, this may result in stalled requests.
+//
+// A handler that only calls WriteHeader (a 204, say) has answered. A
+// hijacked connection is not checked.
+//
+// The counting happens in the one response wrapper that every package of
+// this module shares (an outer layer's is reused, never doubled), which
+// keeps [http.Flusher], [http.Hijacker], [io.ReaderFrom] and [http.Pusher]
+// exactly when the underlying writer has them, and Unwrap for
+// [http.NewResponseController]: streaming and server-sent events pass
+// through untouched. A response that triggers nothing costs the wrapper and
+// no logging work.
+//
+// # Differences from Next.js
+//
+//   - The warnings are log/slog records (with attributes), not console
+//     lines; the logger is configurable.
+//   - Next prints the unresolved-response warning in development only; Go
+//     has no such mode, so it is always on (at Warn level) unless
+//     ExternalResolver is set.
+//   - Next treats responseLimit: 0 as disabled; here a zero Limit is a
+//     configuration error (use Disabled).
+//   - [Config.Enforce] goes beyond Next: it stops oversized responses
+//     instead of reporting them.
+package responselimit
