@@ -4,4 +4,7 @@ module github.com/apiroutes/apiroutes
 // and range-over-int. Nothing newer is needed by the library itself.
 go 1.22
 
-require golang.org/x/text v0.22.0
+require (
+	github.com/rs/cors v1.11.1
+	golang.org/x/text v0.22.0
+)

@@ -1,0 +1,50 @@
+// Package cors adds CORS to the routes you wrap, and only to those: like a
+// Next.js API route, an unwrapped route sends no CORS headers, so browsers
+// keep it same-origin.
+//
+//	api := cors.New(cors.Options{
+//		AllowedOrigins:   []string{"https://app.example.com"},
+//		AllowedMethods:   []string{"GET", "POST", "PUT", "DELETE"},
+//		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+//		AllowCredentials: true,
+//		MaxAge:           10 * time.Minute,
+//	})
+//	mux.Handle("/api/tasks", api(tasks))
+//
+// The CORS protocol itself is github.com/rs/cors, used as it is:
+// preflights (OPTIONS with Access-Control-Request-Method) are answered
+// before the wrapped handler runs, so authentication never sees them;
+// Vary is always set (Origin on every request, the three preflight headers
+// on preflights), so shared caches never serve one origin's answer to
+// another; a refused origin gets no CORS headers and the browser blocks the
+// response.
+//
+// What this package adds is safety at start-up. rs/cors accepts, silently,
+// configurations that do something other than what their author meant;
+// [New] refuses them with an error that says why:
+//
+//   - no origins at all (rs/cors then allows every origin);
+//   - "*" or a wildcard origin together with AllowCredentials (rs/cors would
+//     send "*" with credentials, which browsers reject, or reflect almost
+//     any origin for a pattern like "h*": rs/cors issue #197);
+//   - an origin with a path, query or trailing slash ("https://a.com/",
+//     which never matches the Origin header browsers send), with user
+//     information, without a scheme, or the "null" origin;
+//   - a wildcard anywhere but as the first label of the host;
+//   - an empty or lower-case method ("put" is not "PUT" to a browser), or
+//     a header name that is not a token;
+//   - a MaxAge under a second, or an OptionsSuccessStatus outside 2xx.
+//
+// Defaults, as in rs/cors: methods GET, POST and HEAD; headers Accept,
+// Content-Type and X-Requested-With; no exposed headers; no credentials;
+// preflights answered 204 without a Max-Age.
+//
+// rs/cors answers a refused preflight with a 204 and no CORS headers, and
+// the browser reports a CORS error without saying which rule failed. Here
+// the reason (origin, method or header not allowed) is logged at Debug
+// level through log/slog; nothing is computed for it unless Debug is on.
+//
+// For cookie-authenticated APIs, also consider net/http's
+// CrossOriginProtection (Go 1.25), which refuses cross-origin
+// state-changing requests whatever CORS allows.
+package cors
