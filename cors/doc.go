@@ -19,6 +19,17 @@
 // another; a refused origin gets no CORS headers and the browser blocks the
 // response.
 //
+// Wrap the whole path, not one method of it: with mux.Handle("PUT
+// /api/tasks/{id}", api(h)), http.ServeMux answers the browser's OPTIONS
+// preflight with 405 before CORS ever sees it. Register the path without a
+// method (and dispatch on r.Method inside, or use route.Methods, which
+// answers OPTIONS itself only after CORS has had its turn).
+//
+// CORS protects responses, not servers: a simple cross-origin request (a
+// GET, or a form-like POST) reaches the handler whatever the policy, and
+// only its answer is hidden from the script. Guard state changes with
+// authentication, and see net/http's CrossOriginProtection (Go 1.25).
+//
 // What this package adds is safety at start-up. rs/cors accepts, silently,
 // configurations that do something other than what their author meant;
 // [New] refuses them with an error that says why:
@@ -43,8 +54,4 @@
 // the browser reports a CORS error without saying which rule failed. Here
 // the reason (origin, method or header not allowed) is logged at Debug
 // level through log/slog; nothing is computed for it unless Debug is on.
-//
-// For cookie-authenticated APIs, also consider net/http's
-// CrossOriginProtection (Go 1.25), which refuses cross-origin
-// state-changing requests whatever CORS allows.
 package cors
