@@ -1,8 +1,9 @@
 module github.com/apiroutes/apiroutes
 
-// 1.22 is the floor: ServeMux method and wildcard patterns (route), r.PathValue,
-// and range-over-int. Nothing newer is needed by the library itself.
-go 1.22
+// 1.23 is the floor: route.Query reads the matched ServeMux pattern from
+// r.Pattern (added in 1.23) to rebuild Next's req.query without storing
+// anything per request; ServeMux wildcards and r.PathValue need 1.22.
+go 1.23
 
 require (
 	github.com/rs/cors v1.11.1
