@@ -9,3 +9,5 @@ require (
 	github.com/rs/cors v1.11.1
 	golang.org/x/text v0.22.0
 )
+
+require github.com/justinas/alice v1.2.0

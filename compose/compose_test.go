@@ -1,0 +1,243 @@
+package compose_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/justinas/alice"
+
+	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/bodyparser"
+	"github.com/apiroutes/apiroutes/compose"
+	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/route"
+)
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newLogger() (*slog.Logger, *logBuffer) {
+	buf := &logBuffer{}
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+var appCORS = &cors.Options{AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"POST"}}
+
+// tag appends its name to the response body, the way alice's tests check
+// order.
+func tag(name string) alice.Constructor {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, name+">")
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func TestAppendedMiddlewareRunsInOrderAfterTheBodyIsParsed(t *testing.T) {
+	t.Parallel()
+	h := compose.Chain(compose.Config{}).Append(tag("auth"), tag("audit")).Then(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := bodyparser.Value(r)
+		_, _ = io.WriteString(w, "handler:"+v.(string))
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("POST", "/", strings.NewReader("hi")))
+	if rec.Body.String() != "auth>audit>handler:hi" {
+		t.Errorf("body %q", rec.Body)
+	}
+}
+
+func send(h http.Handler, method, body string, header map[string]string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, "/api/x", strings.NewReader(body))
+	for k, v := range header {
+		r.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+func TestTheFixedOrderShowsInTheAnswers(t *testing.T) {
+	t.Parallel()
+	logger, logs := newLogger()
+	handled := false
+	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handled = true
+		if r.Header.Get("X-Panic") != "" {
+			panic("boom")
+		}
+		_, _ = io.WriteString(w, "ok")
+	}), compose.Config{SizeLimit: "10b", CORS: appCORS, Logger: logger})
+	origin := map[string]string{"Origin": "https://app.example.com", "Content-Type": "application/json"}
+
+	// CORS before the body parser: a preflight with an oversized, invalid body is answered 204.
+	pre := send(h, "OPTIONS", strings.Repeat("{", 100), map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
+	if pre.Code != 204 || pre.Header().Get("Access-Control-Allow-Origin") == "" || handled {
+		t.Errorf("preflight: %d %v handled=%v", pre.Code, pre.Header(), handled)
+	}
+	// CORS outside the body parser: its 413 and 400 carry the CORS headers.
+	for body, status := range map[string]int{strings.Repeat("a", 11): 413, "{": 400} {
+		rec := send(h, "POST", body, origin)
+		if rec.Code != status || rec.Header().Get("Access-Control-Allow-Origin") != "https://app.example.com" {
+			t.Errorf("%d answer without CORS headers: %d %v", status, rec.Code, rec.Header())
+		}
+	}
+	// Recover outside CORS: a panic's 500 carries them too, and is logged.
+	p := send(h, "POST", "{}", map[string]string{"Origin": "https://app.example.com", "Content-Type": "application/json", "X-Panic": "1"})
+	if p.Code != 500 || p.Header().Get("Access-Control-Allow-Origin") == "" || !strings.Contains(logs.String(), "panic recovered") {
+		t.Errorf("panic: %d %v", p.Code, p.Header())
+	}
+	// The response checks outside the body parser: its 400 is an answer, not an unresolved response.
+	if strings.Contains(logs.String(), "resolved without sending") {
+		t.Errorf("a body parser error was reported as unresolved: %s", logs)
+	}
+}
+
+// rootWriter is the writer net/http would pass: it has no Unwrap.
+type rootWriter struct{ *httptest.ResponseRecorder }
+
+func TestThereIsOneResponseWrapperPerRequest(t *testing.T) {
+	t.Parallel()
+	var layers int
+	var flushErr error
+	h := compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+		for u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok; u, ok = w.(interface{ Unwrap() http.ResponseWriter }) {
+			w = u.Unwrap()
+			layers++
+		}
+		flushErr = http.NewResponseController(w).Flush()
+		return nil
+	}, compose.Config{CORS: appCORS})
+	rec := rootWriter{httptest.NewRecorder()}
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if layers != 1 {
+		t.Errorf("%d response wrappers between the handler and the server's writer, want exactly 1", layers)
+	}
+	if flushErr != nil {
+		t.Errorf("Flush through the chain: %v", flushErr)
+	}
+}
+
+func TestErrorsUseTheRoutesRenderer(t *testing.T) {
+	t.Parallel()
+	h := compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return apierror.NotFound("no such task")
+	}, compose.Config{Errors: apierror.Config{Renderer: apierror.Problem}})
+	rec := send(h, "GET", "", nil)
+	if rec.Code != 404 || rec.Header().Get("Content-Type") != "application/problem+json" {
+		t.Errorf("got %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	}
+	bad := send(compose.Route(http.NotFoundHandler(), compose.Config{Errors: apierror.Config{Renderer: apierror.Text}}), "POST", "{", map[string]string{"Content-Type": "application/json"})
+	if bad.Body.String() != "Invalid JSON" {
+		t.Errorf("the body parser did not use the route's renderer: %q", bad.Body)
+	}
+}
+
+func TestRawModeAndResponseLimitsReachTheirLayers(t *testing.T) {
+	t.Parallel()
+	logger, logs := newLogger()
+	var defined bool
+	var n int64
+	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, defined = bodyparser.Value(r)
+		n, _ = io.Copy(io.Discard, r.Body)
+		_, _ = w.Write(make([]byte, 2048))
+	}), compose.Config{BodyParser: compose.Raw, ResponseLimit: "1kb", Logger: logger})
+	send(h, "POST", strings.Repeat("x", 3<<20), nil)
+	if defined || n != 3<<20 {
+		t.Errorf("raw mode: defined=%v, read %d", defined, n)
+	}
+	if !strings.Contains(logs.String(), "exceeds 1KB") {
+		t.Errorf("no response size warning: %s", logs)
+	}
+	ext := compose.Route(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), compose.Config{ExternalResolver: true, Logger: logger})
+	send(ext, "GET", "", nil)
+	if strings.Contains(logs.String(), "resolved without") {
+		t.Errorf("ExternalResolver ignored: %s", logs)
+	}
+}
+
+func TestInvalidConfigFailsWhenTheRouteIsBuilt(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		c    compose.Config
+		want string
+	}{
+		{compose.Config{SizeLimit: "1mib"}, `compose: bodyparser: SizeLimit "1mib"`},
+		{compose.Config{ResponseLimit: "4m"}, `compose: responselimit: Limit "4m"`},
+		{compose.Config{DisableResponseLimit: true, EnforceResponseLimit: true}, "compose: responselimit: Enforce and Disabled"},
+		{compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, "compose: CORS: cors: AllowedOrigins"},
+		{compose.Config{CORS: &cors.Options{}}, "compose: CORS: cors: AllowedOrigins is empty"},
+		{compose.Config{BodyParser: 7}, "compose: BodyParser 7"},
+	}
+	for _, tc := range cases {
+		if _, err := compose.ChainE(tc.c); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("ChainE(%+v) = %v, want %q", tc.c, err, tc.want)
+		}
+		func() {
+			defer func() {
+				if v := recover(); v == nil || !strings.HasPrefix(v.(error).Error(), tc.want) {
+					t.Errorf("Route(%+v) panicked with %v", tc.c, v)
+				}
+			}()
+			compose.Route(http.NotFoundHandler(), tc.c)
+		}()
+	}
+	func() {
+		defer func() {
+			if v := recover(); v == nil || !strings.Contains(v.(error).Error(), `compose: route: Methods key "post"`) {
+				t.Errorf("lower-case Methods key: %v", v)
+			}
+		}()
+		compose.Route(route.Methods{"post": http.NotFoundHandler()}, compose.Config{})
+	}()
+}
+
+func TestDefaultsMergeIntoEachRoute(t *testing.T) {
+	t.Parallel()
+	logger, _ := newLogger()
+	d := compose.Defaults{SizeLimit: "10b", CORS: appCORS, Errors: apierror.Config{Renderer: apierror.Text}, Logger: logger, ExternalResolver: true}
+	got := d.Merge(compose.Config{SizeLimit: "20b", EnforceResponseLimit: true})
+	if got.SizeLimit != "20b" || got.CORS != appCORS || got.Errors.Renderer == nil || got.Logger != logger || !got.ExternalResolver || !got.EnforceResponseLimit {
+		t.Errorf("Merge = %+v", got)
+	}
+	h := d.Route(http.NotFoundHandler(), compose.Config{})
+	rec := send(h, "POST", strings.Repeat("a", 11), map[string]string{"Origin": "https://app.example.com"})
+	if rec.Code != 413 || rec.Body.String() != "Body exceeded 10b limit" || rec.Header().Get("Access-Control-Allow-Origin") == "" {
+		t.Errorf("defaults not applied: %d %q %v", rec.Code, rec.Body, rec.Header())
+	}
+	own := d.RouteFunc(func(w http.ResponseWriter, r *http.Request) error { return errors.New("x") }, compose.Config{Errors: apierror.Config{Renderer: apierror.JSON}})
+	if rec := send(own, "GET", "", nil); rec.Body.String() != `{"error":"Internal Server Error"}` {
+		t.Errorf("a route's own renderer lost to the default: %q", rec.Body)
+	}
+}
+
+func TestTheDefaultChainAllocatesOnlyTheWrapper(t *testing.T) {
+	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }), compose.Config{})
+	r := httptest.NewRequest("GET", "/api/x", nil)
+	w := httptest.NewRecorder()
+	if n := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, r) }); n > 1 {
+		t.Errorf("a bodyless GET through the default chain allocates %v times, want 1 (the response wrapper)", n)
+	}
+}
