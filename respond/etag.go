@@ -1,0 +1,174 @@
+package respond
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// Next's fnv1a52 (src/server/lib/etag.ts) keeps a 64-bit FNV-1a state in four
+// 16-bit lanes so that JavaScript numbers stay exact: the lanes start at the
+// 64-bit offset basis 0xcbf29ce484222325, and "multiply each lane by 435, add
+// the lanes below shifted by 8, carry" is the product by the 64-bit prime
+// 2^40 + 435 modulo 2^64. The loop is therefore exactly
+//
+//	h ^= unit; h *= 0x100000001b3
+//
+// over UTF-16 code units, and the result folds the top 16-bit lane into the
+// bottom one: (v3&15)<<48 | v2<<32 | v1<<16 | (v0 ^ v3>>4). The lane code is
+// kept verbatim in the tests as the reference.
+const (
+	fnvOffset = 0xcbf29ce484222325
+	fnvPrime  = 0x100000001b3
+)
+
+// digest is the state of an ETag computation: the FNV-1a state and the
+// number of UTF-16 code units fed so far (JavaScript's string length).
+type digest struct {
+	h     uint64
+	units int
+}
+
+func newDigest() digest { return digest{h: fnvOffset} }
+
+// ETag returns the ETag Next.js sends for a response body: a strong,
+// quoted tag made of the 52-bit FNV-1a hash of the body's UTF-16 code units
+// and its UTF-16 length, both in base 36. body is read as UTF-8; invalid
+// sequences count as U+FFFD, as Node's Buffer.toString does.
+//
+// ETag([]byte("hello")) is "2caikvdqo85" (quotes included).
+func ETag(body []byte) string {
+	d := newDigest()
+	d.h, d.units = feed(d.h, d.units, body)
+	return string(d.appendTag(make([]byte, 0, maxTagLen)))
+}
+
+// ETagString is [ETag] for a string, without copying it.
+func ETagString(s string) string {
+	d := newDigest()
+	d.h, d.units = feed(d.h, d.units, s)
+	return string(d.appendTag(make([]byte, 0, maxTagLen)))
+}
+
+// maxTagLen bounds a tag: two quotes, at most 11 base-36 digits for a
+// 52-bit hash and 13 for a length.
+const maxTagLen = 2 + 11 + 13
+
+// appendTag appends the quoted tag: `"` + base36(hash) + base36(length) + `"`.
+func (d digest) appendTag(b []byte) []byte {
+	h := d.h
+	v := h&0x000fffffffff0000 | (h&0xffff ^ h>>52)
+	b = append(b, '"')
+	b = strconv.AppendUint(b, v, 36)
+	b = strconv.AppendInt(b, int64(d.units), 36)
+	return append(b, '"')
+}
+
+// feed hashes s as UTF-16 code units and returns the new state and unit
+// count. It decodes UTF-8 as the WHATWG decoder does (Node's Buffer to
+// string): a code point above U+FFFF is two units (a surrogate pair), and
+// each maximal invalid subsequence is one U+FFFD.
+func feed[T string | []byte](h uint64, units int, s T) (uint64, int) {
+	i := 0
+	for i < len(s) {
+		// ASCII runs are the common case: one byte, one unit.
+		start := i
+		for i < len(s) && s[i] < utf8.RuneSelf {
+			h = (h ^ uint64(s[i])) * fnvPrime
+			i++
+		}
+		units += i - start
+		if i == len(s) {
+			break
+		}
+		r, size := decodeRune(s, i)
+		i += size
+		if r < 0x10000 {
+			h = (h ^ uint64(r)) * fnvPrime
+			units++
+			continue
+		}
+		r -= 0x10000
+		h = (h ^ uint64(0xd800+r>>10)) * fnvPrime
+		h = (h ^ uint64(0xdc00+r&0x3ff)) * fnvPrime
+		units += 2
+	}
+	return h, units
+}
+
+// decodeRune decodes the non-ASCII sequence at s[i:] with the WHATWG rules
+// (the same as internal/whatwg): on an invalid sequence it returns U+FFFD
+// and the length of the maximal subpart, so that the offending byte is read
+// again.
+func decodeRune[T string | []byte](s T, i int) (rune, int) {
+	c := s[i]
+	need, lo, hi := 0, byte(0x80), byte(0xBF)
+	var r rune
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		need, r = 1, rune(c&0x1F)
+	case c == 0xE0:
+		need, lo, r = 2, 0xA0, 0
+	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
+		need, r = 2, rune(c&0x0F)
+	case c == 0xED:
+		need, hi, r = 2, 0x9F, rune(c&0x0F)
+	case c == 0xF0:
+		need, lo, r = 3, 0x90, 0
+	case c >= 0xF1 && c <= 0xF3:
+		need, r = 3, rune(c&0x07)
+	case c == 0xF4:
+		need, hi, r = 3, 0x8F, 4
+	default: // a continuation byte or a byte that never starts a sequence
+		return utf8.RuneError, 1
+	}
+	j := i + 1
+	for k := 0; k < need; k++ {
+		if j >= len(s) || s[j] < lo || s[j] > hi {
+			return utf8.RuneError, j - i
+		}
+		r = r<<6 | rune(s[j]&0x3F)
+		lo, hi = 0x80, 0xBF
+		j++
+	}
+	return r, j - i
+}
+
+// feedASCII hashes s, which the caller knows is ASCII.
+func (d *digest) feedASCII(s string) {
+	h := d.h
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	d.h = h
+	d.units += len(s)
+}
+
+// bufferDigest returns the digest of JSON.stringify(Buffer.from(b)), which
+// is what Next hashes for a Buffer body: {"type":"Buffer","data":[97,98,99]}.
+// The text is never built.
+func bufferDigest(b []byte) digest {
+	d := newDigest()
+	d.feedASCII(`{"type":"Buffer","data":[`)
+	h, units := d.h, d.units
+	for i, c := range b {
+		if i > 0 {
+			h = (h ^ ',') * fnvPrime
+			units++
+		}
+		// One to three decimal digits (byte values print as 0-255).
+		switch {
+		case c >= 100:
+			h = (h ^ uint64('0'+c/100)) * fnvPrime
+			h = (h ^ uint64('0'+c/10%10)) * fnvPrime
+			units += 2
+		case c >= 10:
+			h = (h ^ uint64('0'+c/10)) * fnvPrime
+			units++
+		}
+		h = (h ^ uint64('0'+c%10)) * fnvPrime
+		units++
+	}
+	d.h, d.units = h, units
+	d.feedASCII("]}")
+	return d
+}
