@@ -48,6 +48,9 @@
 // routers (c.JSON(code, v)). A status of 0 is not "200": every helper
 // checks the range.
 //
+// The helpers also take the request: the 304 answer reads its
+// If-None-Match and Cache-Control, and a HEAD request gets no body.
+//
 // # ETags and 304
 //
 // Every complete body (string, []byte, JSON) gets the ETag Next computes
