@@ -170,6 +170,11 @@ func Redirect(w http.ResponseWriter, r *http.Request, url string, status ...int)
 	if err := checkBodyStatus(w, code); err != nil {
 		return err
 	}
+	if url == "" {
+		// Next's res.redirect(301) without a URL throws "Invalid redirect
+		// arguments"; a Location that says nothing is no redirect.
+		return internal(fmt.Errorf("respond: Redirect needs a URL"))
+	}
 	for i := 0; i < len(url); i++ {
 		if c := url[i]; c < ' ' && c != '\t' || c == 0x7F {
 			return internal(fmt.Errorf("respond: redirect URL %q is not a valid header value: byte %#02x at offset %d", url, c, i))

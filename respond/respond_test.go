@@ -568,3 +568,15 @@ func BenchmarkJSON(b *testing.B) {
 		})
 	}
 }
+
+func TestRedirectWithoutAURLIsAnError(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	err := respond.Redirect(rec, httptest.NewRequest("GET", "/", nil), "", http.StatusMovedPermanently)
+	if err == nil || !strings.Contains(errors.Unwrap(err).Error(), "needs a URL") {
+		t.Fatalf("err = %v", err)
+	}
+	if rec.Header().Get("Location") != "" || rec.Body.Len() != 0 {
+		t.Errorf("something was written: %v %q", rec.Header(), rec.Body)
+	}
+}

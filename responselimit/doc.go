@@ -37,6 +37,11 @@
 //   - Next prints the unresolved-response warning in development only; Go
 //     has no such mode, so it is always on (at Warn level) unless
 //     ExternalResolver is set.
+//   - After such a handler, Next leaves the request hanging until something
+//     else answers it (or the client gives up); net/http ends the response
+//     itself, with 200 and an empty body, when the handler returns. An
+//     external resolver in Go must therefore keep the handler running (or
+//     hijack the connection) until it has answered.
 //   - Next treats responseLimit: 0 as disabled; here a zero Limit is a
 //     configuration error (use Disabled).
 //   - [Config.Enforce] goes beyond Next: it stops oversized responses

@@ -1,0 +1,3 @@
+import big from '../../lib/big'
+
+export default big

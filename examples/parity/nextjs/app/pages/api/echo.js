@@ -1,0 +1,3 @@
+import echo from '../../lib/echo'
+
+export default echo

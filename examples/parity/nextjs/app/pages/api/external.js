@@ -1,0 +1,3 @@
+export const config = { api: { externalResolver: true } }
+
+export default function handler(req, res) {}

@@ -1,0 +1,3 @@
+import which from '../../../lib/which'
+
+export default which('post/[...slug].js')
