@@ -35,6 +35,13 @@ TARGETS=(
 	"ResponseLimit/size=1KiB sec/op ratio 1.2 bare"
 	"ResponseLimit allocs/op max 1"
 	"ResponseLimit sec/op ratio 1.0 httpsnoop"
+	"CORS/preflight sec/op ratio 1.05 rscors"
+	"CORS/actual sec/op ratio 1.05 rscors"
+	"CORS/no-origin allocs/op max 0"
+	"CORS/preflight sec/op ratio 1.0 chicors"
+	"CORS/actual sec/op ratio 1.0 chicors"
+	"CORS/preflight sec/op ratio 1.0 gorilla"
+	"CORS/actual sec/op ratio 1.0 gorilla"
 )
 
 gobin=$(go env GOBIN)
