@@ -131,7 +131,9 @@ func readExact(src io.Reader, n int64) ([]byte, error) {
 
 // readLimited reads src to its end, or fails with errTooLarge after reading
 // limit+1 bytes: never more. It reads into pooled chunks, so an oversized
-// body costs no heap, and allocates exactly once for a body it keeps.
+// body costs no heap once the pool is warm, and allocates exactly once for
+// a body it keeps. The byte past the limit is read into a one-byte buffer
+// of its own, so a 1mb limit needs exactly 32 chunks, not a 33rd for it.
 func readLimited(src io.Reader, limit int64) ([]byte, error) {
 	var stack [8]*[]byte
 	chunks := stack[:0]
@@ -143,20 +145,27 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 	var total int64
 	last := 0 // bytes used in the last chunk
 	for idle := 0; ; {
-		if len(chunks) == 0 || last == chunkSize {
-			chunks = append(chunks, chunkPool.Get().(*[]byte))
-			last = 0
-		}
-		c := *chunks[len(chunks)-1]
-		room := int64(chunkSize - last)
-		if remaining := limit + 1 - total; remaining < room {
-			room = remaining
-		}
-		n, err := src.Read(c[last : last+int(room)])
-		last += n
-		total += int64(n)
-		if total > limit {
-			return nil, errTooLarge
+		var n int
+		var err error
+		if total == limit {
+			var probe [1]byte // is there anything past the limit?
+			n, err = src.Read(probe[:])
+			if n > 0 {
+				return nil, errTooLarge
+			}
+		} else {
+			if len(chunks) == 0 || last == chunkSize {
+				chunks = append(chunks, chunkPool.Get().(*[]byte))
+				last = 0
+			}
+			c := *chunks[len(chunks)-1]
+			room := int64(chunkSize - last)
+			if remaining := limit - total; remaining < room {
+				room = remaining
+			}
+			n, err = src.Read(c[last : last+int(room)])
+			last += n
+			total += int64(n)
 		}
 		if err == io.EOF {
 			break
