@@ -1,0 +1,163 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gin-gonic/gin"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
+	"github.com/apiroutes/apiroutes/bodyparser"
+	"github.com/apiroutes/apiroutes/compose"
+	"github.com/apiroutes/apiroutes/respond"
+)
+
+// The two routes every server is measured on: a GET answered with a small
+// fixed JSON body (bare, chain), and a POST of payload1KiB decoded into an
+// Order and encoded back (json-*).
+const (
+	helloPath = "/api/hello"
+	echoPath  = "/api/echo"
+)
+
+// helloBody is what the hello handler writes.
+var helloBody = []byte(`{"message":"hello"}`)
+
+// hello is the handler of (a) and (b): the same function, alone or behind
+// the compose chain. It does what a small API handler does: sets a
+// Content-Type and writes a body.
+func hello(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(helloBody)
+}
+
+// impl is one server under test.
+type impl struct {
+	name string
+	// post tells the load generator to POST payload1KiB to echoPath;
+	// otherwise it GETs helloPath.
+	post bool
+	// what describes the server in the report.
+	what    string
+	handler func() http.Handler
+}
+
+// impls are the servers, in the order of the report; the first is the
+// baseline of every ratio.
+var impls = []impl{
+	{"bare", false, "net/http: `ServeMux` → `hello` (Content-Type + 19-byte JSON)", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET "+helloPath, hello)
+		return mux
+	}},
+	{"chain", false, "the same `hello` behind `compose.Route(hello, compose.Config{})` (Recover → responselimit → bodyparser)", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("GET "+helloPath, compose.Route(http.HandlerFunc(hello), compose.Config{}))
+		return mux
+	}},
+	{"json-apiroutes", true, "`compose.RouteFunc` → `bodyparser.Decode[Order]` → `respond.JSON(w, r, 200, order)`", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+			o, err := bodyparser.Decode[Order](r)
+			if err != nil {
+				return err
+			}
+			return respond.JSON(w, r, http.StatusOK, o)
+		}, compose.Config{}))
+		return mux
+	}},
+	{"json-stdlib", true, "net/http alone: `json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&order)`, `json.NewEncoder(w).Encode(order)`", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.HandleFunc("POST "+echoPath, func(w http.ResponseWriter, r *http.Request) {
+			var o Order
+			if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&o); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(o)
+		})
+		return mux
+	}},
+	{"json-echo", true, "echo v4: `echo.New()` + `middleware.Recover()`, `c.Bind(&order)`, `c.JSON(200, order)`", func() http.Handler {
+		e := echo.New()
+		e.Use(echomw.Recover())
+		e.POST(echoPath, func(c echo.Context) error {
+			var o Order
+			if err := c.Bind(&o); err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, o)
+		})
+		return e
+	}},
+	{"json-gin", true, "gin in release mode: `gin.New()` + `gin.Recovery()` (gin.Default without its Logger), `c.ShouldBindJSON(&order)`, `c.JSON(200, order)`", func() http.Handler {
+		gin.SetMode(gin.ReleaseMode)
+		g := gin.New()
+		g.Use(gin.Recovery())
+		g.POST(echoPath, func(c *gin.Context) {
+			var o Order
+			if err := c.ShouldBindJSON(&o); err != nil {
+				c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": err.Error()})
+				return
+			}
+			c.JSON(http.StatusOK, o)
+		})
+		return g
+	}},
+}
+
+func findImpl(name string) (impl, error) {
+	for _, im := range impls {
+		if im.name == name {
+			return im, nil
+		}
+	}
+	return impl{}, fmt.Errorf("unknown -impl %q (want one of %s)", name, implNames())
+}
+
+func implNames() string {
+	names := make([]string, len(impls))
+	for i, im := range impls {
+		names[i] = im.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// sortCases sorts case names into the order of the report: the servers in
+// their order, then any other name (nextjs) by name.
+func sortCases(names []string) {
+	pos := func(n string) int {
+		for i, im := range impls {
+			if im.name == n {
+				return i
+			}
+		}
+		return len(impls)
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		pi, pj := pos(names[i]), pos(names[j])
+		if pi != pj {
+			return pi < pj
+		}
+		return names[i] < names[j]
+	})
+}
+
+// counted counts the requests h serves: the server's side of the
+// allocations-per-request figure. One atomic add, the same for every
+// server.
+type counted struct {
+	h http.Handler
+	n atomic.Uint64
+}
+
+func (c *counted) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.n.Add(1)
+	c.h.ServeHTTP(w, r)
+}
