@@ -12,12 +12,20 @@ import (
 	"testing"
 	"time"
 
+	chimw "github.com/go-chi/chi/v5/middleware"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
+
 	"github.com/apiroutes/apiroutes/bodyparser"
 )
 
 // The baseline of each body parser benchmark is what a careful handler does
 // with net/http alone: bound the body with http.MaxBytesReader, then read
-// it with encoding/json, ParseForm or io.ReadAll.
+// it with encoding/json, ParseForm or io.ReadAll. BodyParserJSON and
+// BodyParserTooLarge also have the body limits of two frameworks: go-chi's
+// middleware.RequestSize ("chi", an http.MaxBytesReader set by a
+// middleware) and echo's middleware.BodyLimit ("echo", its own counting
+// reader, with c.Bind decoding the JSON through an echo.Echo).
 
 // Order is a realistic API payload: strings, numbers, a bool, a time, a
 // nested object and a list of small objects, whose length sets the size.
@@ -104,10 +112,12 @@ type jsonCase struct {
 	name    string
 	value   Order
 	payload []byte
-	// The limits of both sides: the default 1mb, or 2mb when the body
-	// would not fit in it.
+	// The limits of every side: the default 1mb, or 2mb when the body
+	// would not fit in it. echo's limit is written 1MiB: its "1M" is
+	// 1,000,000 bytes (github.com/labstack/gommon/bytes), ours 1<<20.
 	sizeLimit bodyparser.Size
 	maxBytes  int64
+	echoLimit string
 }
 
 var jsonCases = sync.OnceValue(func() []jsonCase {
@@ -117,9 +127,9 @@ var jsonCases = sync.OnceValue(func() []jsonCase {
 		size int
 	}{{"1KiB", 1 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}} {
 		v, p := orderOfSize(c.size)
-		jc := jsonCase{name: c.name, value: v, payload: p, maxBytes: 1 << 20}
+		jc := jsonCase{name: c.name, value: v, payload: p, maxBytes: 1 << 20, echoLimit: "1MiB"}
 		if c.size >= 1<<20 {
-			jc.sizeLimit, jc.maxBytes = "2mb", 2<<20
+			jc.sizeLimit, jc.maxBytes, jc.echoLimit = "2mb", 2<<20, "2MiB"
 		}
 		cases = append(cases, jc)
 	}
@@ -150,16 +160,68 @@ func decodeWithStdlib(tb testing.TB, maxBytes int64, out *Order) http.Handler {
 	})
 }
 
+func decodeWithChi(tb testing.TB, maxBytes int64, out *Order) http.Handler {
+	return chimw.RequestSize(maxBytes)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var v Order
+		if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+			tb.Fatalf("chi: %v", err)
+		}
+		*out = v
+	}))
+}
+
+// decodeWithEcho is an echo.Echo routing POST /api/orders, through
+// BodyLimit, to a handler that binds the body. Binding a POST reads no query
+// parameters, and this route has no path parameter: c.Bind is the body's
+// JSON, decoded by encoding/json.
+func decodeWithEcho(tb testing.TB, limit string, out *Order) http.Handler {
+	e := echo.New()
+	e.Use(echomw.BodyLimit(limit))
+	e.POST("/api/orders", func(c echo.Context) error {
+		var v Order
+		if err := c.Bind(&v); err != nil {
+			tb.Fatalf("echo: %v", err)
+		}
+		*out = v
+		return nil
+	})
+	return e
+}
+
+// jsonImpls are the sides of BodyParserJSON, in the order they run (stdlib,
+// the first baseline, is run.sh's default one).
+var jsonImpls = []struct {
+	name string
+	h    func(tb testing.TB, c jsonCase, out *Order) http.Handler
+}{
+	{"apiroutes", func(tb testing.TB, c jsonCase, out *Order) http.Handler {
+		return decodeWithAPIRoutes(tb, c.sizeLimit, out)
+	}},
+	{"stdlib", func(tb testing.TB, c jsonCase, out *Order) http.Handler {
+		return decodeWithStdlib(tb, c.maxBytes, out)
+	}},
+	{"chi", func(tb testing.TB, c jsonCase, out *Order) http.Handler {
+		return decodeWithChi(tb, c.maxBytes, out)
+	}},
+	{"echo", func(tb testing.TB, c jsonCase, out *Order) http.Handler {
+		return decodeWithEcho(tb, c.echoLimit, out)
+	}},
+}
+
 func BenchmarkBodyParserJSON(b *testing.B) {
 	for _, c := range jsonCases() {
 		b.Run("size="+c.name, func(b *testing.B) {
-			var out Order
-			b.Run("apiroutes", func(b *testing.B) {
-				benchServe(b, c.fixture(), decodeWithAPIRoutes(b, c.sizeLimit, &out), true, 0)
-			})
-			b.Run("stdlib", func(b *testing.B) {
-				benchServe(b, c.fixture(), decodeWithStdlib(b, c.maxBytes, &out), true, 0)
-			})
+			for _, impl := range jsonImpls {
+				b.Run(impl.name, func(b *testing.B) {
+					// Every side writes nothing on success (status 0),
+					// and the last request decoded the value sent.
+					var out Order
+					benchServe(b, c.fixture(), impl.h(b, c, &out), true, 0)
+					if !reflect.DeepEqual(out, c.value) {
+						b.Fatalf("%s did not decode the value sent", impl.name)
+					}
+				})
+			}
 		})
 	}
 }
@@ -247,30 +309,77 @@ func BenchmarkBodyParserText(b *testing.B) {
 	}
 }
 
-// BenchmarkBodyParserTooLarge is the adversarial case: a 2 MiB chunked body
-// (no Content-Length to refuse it early) against the 1mb limit. Both sides
-// read limit+1 bytes and answer 413.
-func BenchmarkBodyParserTooLarge(b *testing.B) {
+// tooLargePayload is 2 MiB of letters. It is not JSON: a decoder would stop
+// at its first byte (400), so the baselines' handlers read it with
+// io.ReadAll, as stdlib's does, to reach the limit.
+var tooLargePayload = sync.OnceValue(func() []byte {
 	payload := make([]byte, 2<<20)
 	for i := range payload {
 		payload[i] = 'a' + byte(i%26)
 	}
-	fixture := func() *fixture { return newFixture(http.MethodPost, "application/json", payload, true) }
-	b.Run("apiroutes", func(b *testing.B) {
-		h := bodyparser.New(bodyparser.Config{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			b.Fatal("apiroutes: the handler ran for an oversized body")
+	return payload
+})
+
+func tooLargeFixture() *fixture {
+	return newFixture(http.MethodPost, "application/json", tooLargePayload(), true)
+}
+
+// tooLargeImpls are the sides of BodyParserTooLarge, each with a limit of
+// 1 MiB. On the chunked body, only ours refuses it before the handler; the
+// others hand the handler a reader that fails past the limit. stdlib's and
+// chi's handler then write the 413; echo's returns the reader's error,
+// echo.ErrStatusRequestEntityTooLarge, which echo's error handler answers
+// (413, and a JSON message). echo's BodyLimit refuses a body before the
+// handler only on its Content-Length, which this body has none of.
+var tooLargeImpls = []struct {
+	name string
+	h    func(tb testing.TB) http.Handler
+}{
+	{"apiroutes", func(tb testing.TB) http.Handler {
+		return bodyparser.New(bodyparser.Config{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tb.Fatal("apiroutes: the handler ran for an oversized body")
 		}))
-		benchServe(b, fixture(), h, false, http.StatusRequestEntityTooLarge)
-	})
-	b.Run("stdlib", func(b *testing.B) {
-		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}},
+	{"stdlib", func(tb testing.TB) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if _, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20)); err == nil {
-				b.Fatal("stdlib: read an oversized body")
+				tb.Fatal("stdlib: read an oversized body")
 			}
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 		})
-		benchServe(b, fixture(), h, false, http.StatusRequestEntityTooLarge)
-	})
+	}},
+	{"chi", func(tb testing.TB) http.Handler {
+		return chimw.RequestSize(1 << 20)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, err := io.ReadAll(r.Body); err == nil {
+				tb.Fatal("chi: read an oversized body")
+			}
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+		}))
+	}},
+	{"echo", func(tb testing.TB) http.Handler {
+		e := echo.New()
+		e.Use(echomw.BodyLimit("1MiB"))
+		e.POST("/api/orders", func(c echo.Context) error {
+			_, err := io.ReadAll(c.Request().Body)
+			if err == nil {
+				tb.Fatal("echo: read an oversized body")
+			}
+			return err
+		})
+		return e
+	}},
+}
+
+// BenchmarkBodyParserTooLarge is the adversarial case: a 2 MiB chunked body
+// (no Content-Length to refuse it early) against the 1mb limit. Every side
+// reads past the limit (ours and http.MaxBytesReader limit+1 bytes, echo's
+// reader to the end of the Read that crosses it) and answers 413.
+func BenchmarkBodyParserTooLarge(b *testing.B) {
+	for _, impl := range tooLargeImpls {
+		b.Run(impl.name, func(b *testing.B) {
+			benchServe(b, tooLargeFixture(), impl.h(b), false, http.StatusRequestEntityTooLarge)
+		})
+	}
 }
 
 // nothing is a handler that writes nothing, so that BodyParserEmptyGET
@@ -290,20 +399,27 @@ func BenchmarkBodyParserEmptyGET(b *testing.B) {
 }
 
 // TestBodyParserBenchmarksDecodeTheSameValue makes the comparison fair: for
-// every payload, ours and the baseline produce the same value, the one that
-// was sent.
+// every payload, ours and the baselines produce the same value, the one that
+// was sent, and every side answers the oversized body 413.
 func TestBodyParserBenchmarksDecodeTheSameValue(t *testing.T) {
 	for _, c := range jsonCases() {
 		t.Run("json/size="+c.name, func(t *testing.T) {
 			t.Logf("%d bytes, %d lines", len(c.payload), len(c.value.Lines))
-			var ours, base Order
+			var ours Order
 			c.fixture().serve(decodeWithAPIRoutes(t, c.sizeLimit, &ours))
-			c.fixture().serve(decodeWithStdlib(t, c.maxBytes, &base))
-			if !reflect.DeepEqual(ours, base) {
-				t.Errorf("apiroutes and stdlib decoded different values")
-			}
 			if !reflect.DeepEqual(ours, c.value) {
 				t.Errorf("apiroutes did not decode the value sent")
+			}
+			for _, impl := range jsonImpls[1:] {
+				var base Order
+				f := c.fixture()
+				f.serve(impl.h(t, c, &base))
+				if !reflect.DeepEqual(ours, base) {
+					t.Errorf("apiroutes and %s decoded different values", impl.name)
+				}
+				if f.w.status != 0 {
+					t.Errorf("%s: status %d, want none written", impl.name, f.w.status)
+				}
 			}
 		})
 	}
@@ -326,6 +442,15 @@ func TestBodyParserBenchmarksDecodeTheSameValue(t *testing.T) {
 		f().serve(textWithStdlib(t, &base))
 		if want := string(textPayload()); ours != want || base != want {
 			t.Errorf("apiroutes read %d bytes, stdlib %d, want the %d sent", len(ours), len(base), len(want))
+		}
+	})
+	t.Run("too-large", func(t *testing.T) {
+		for _, impl := range tooLargeImpls {
+			f := tooLargeFixture()
+			f.serve(impl.h(t))
+			if f.w.status != http.StatusRequestEntityTooLarge {
+				t.Errorf("%s: status %d, want 413", impl.name, f.w.status)
+			}
 		}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	chicors "github.com/go-chi/cors"
 	"github.com/gorilla/handlers"
 	jub0bs "github.com/jub0bs/cors"
+	"github.com/labstack/echo/v4"
+	echomw "github.com/labstack/echo/v4/middleware"
 	rscors "github.com/rs/cors"
 
 	"github.com/apiroutes/apiroutes/cors"
@@ -19,7 +21,8 @@ import (
 // the floor: ours only adds a method check and, on OPTIONS, a disabled
 // debug-log check) and with the other CORS middleware of the ecosystem:
 // github.com/go-chi/cors ("chicors"), github.com/gorilla/handlers' CORS
-// ("gorilla") and github.com/jub0bs/cors ("jub0bs"). All five get the same
+// ("gorilla"), github.com/jub0bs/cors ("jub0bs") and echo's
+// middleware.CORSWithConfig ("echo", in an echo.Echo). All six get the same
 // policy: one origin, GET, POST and PUT, the request headers Content-Type and
 // Authorization, no credentials, and a max age of 10 minutes.
 
@@ -85,6 +88,20 @@ var corsImpls = []struct {
 		}
 		return mw.Wrap(next)
 	}},
+	{"echo", func(next http.Handler) http.Handler {
+		// echo's middleware runs on an echo.Echo: e.Use wraps whatever the
+		// router found, the GET route or, for the preflight, the router's
+		// OPTIONS handler, which the middleware answers before it.
+		e := echo.New()
+		e.Use(echomw.CORSWithConfig(echomw.CORSConfig{
+			AllowOrigins: []string{corsOrigin},
+			AllowMethods: corsMethods,
+			AllowHeaders: corsHeaders,
+			MaxAge:       int(corsMaxAge / time.Second),
+		}))
+		e.GET("/api/orders", echo.WrapHandler(next))
+		return e
+	}},
 }
 
 // corsAnswer is what a side answered one request: the status, the CORS
@@ -120,15 +137,25 @@ func (c *corsCase) answer(impl string) corsAnswer {
 // costs whoever splits it on commas.
 var adversarialACRH = strings.Repeat(",", 1024)
 
+// echoPreflight is echo's answer to both preflights: it reads neither
+// Access-Control-Request-Method nor Access-Control-Request-Headers.
+var echoPreflight = corsAnswer{
+	status: http.StatusNoContent, allowOrigin: corsOrigin, allowMethods: "GET,POST,PUT",
+	allow: "Content-Type,Authorization", maxAge: "600",
+	vary: "Origin; Access-Control-Request-Method; Access-Control-Request-Headers",
+}
+
 // corsCases are the requests of BenchmarkCORS. Their differ entries are the
 // behavioural differences between the libraries (TestCORSBaselinesAgree
 // holds them):
 //
-//   - Preflight status: 204 for apiroutes, rs/cors and jub0bs/cors; 200 for
-//     go-chi/cors (not configurable) and gorilla (OptionStatusCode changes it).
+//   - Preflight status: 204 for apiroutes, rs/cors, jub0bs/cors and echo; 200
+//     for go-chi/cors (not configurable) and gorilla (OptionStatusCode
+//     changes it).
 //   - Vary on a preflight: rs/cors (so apiroutes) sends one line "Origin,
 //     Access-Control-Request-Method, Access-Control-Request-Headers" from a
-//     slice built once; go-chi/cors the same three names in three lines;
+//     slice built once; go-chi/cors and echo the same three names in three
+//     lines;
 //     jub0bs/cors v0.11 none (it no longer caters to caches that store
 //     OPTIONS responses, which RFC 9110 forbids); gorilla none.
 //   - Vary on actual and non-CORS requests: every library but gorilla sends
@@ -139,11 +166,14 @@ var adversarialACRH = strings.Repeat(",", 1024)
 //     whose browser refuses it.
 //   - Access-Control-Allow-Methods on a preflight of PUT: "PUT" (the
 //     requested method) everywhere. gorilla leaves it out for GET, HEAD
-//     and POST; jub0bs/cors for the safelisted GET, HEAD and POST.
+//     and POST; jub0bs/cors for the safelisted GET, HEAD and POST. echo
+//     sends its whole list, "GET,POST,PUT", whatever was requested.
 //   - Access-Control-Allow-Headers: rs/cors, apiroutes and jub0bs/cors echo
 //     the request's "authorization,content-type"; go-chi/cors canonicalises
 //     it into "Authorization, Content-Type", gorilla into
-//     "Authorization,Content-Type" (both allocate to do so).
+//     "Authorization,Content-Type" (both allocate to do so). echo sends its
+//     configured list, "Content-Type,Authorization", without looking at the
+//     request's.
 //   - Max age: all send 600. gorilla caps MaxAge at 600, so no policy of
 //     more than 10 minutes can be written with it.
 //   - The adversarial preflight (1,024 commas): rs/cors (so apiroutes) and
@@ -152,11 +182,16 @@ var adversarialACRH = strings.Repeat(",", 1024)
 //     with nothing. go-chi/cors scans the whole header (into a slice made
 //     for 1,024 names) and gorilla splits it into 1,025 empty strings; both
 //     find no name and accept the preflight (200, the origin allowed, no
-//     Access-Control-Allow-Headers).
+//     Access-Control-Allow-Headers). echo reads neither the requested
+//     method nor the requested headers: it accepts the preflight as any
+//     other (204, its method and header lists).
 //   - A refused preflight: rs/cors (so apiroutes) answers 204 without
 //     Access-Control-Allow-Origin, jub0bs/cors 403, go-chi/cors 200;
 //     gorilla 200 for an origin it does not allow, 405 for a method, 403
-//     for a header. Browsers fail all of them alike.
+//     for a header; echo 204, with Vary: Origin alone, for an origin it does
+//     not allow, and accepts any method or header requested. Browsers fail
+//     all of them alike (for echo, when the method or a header is not in its
+//     lists).
 var corsCases = []*corsCase{
 	{
 		name:   "preflight",
@@ -185,6 +220,7 @@ var corsCases = []*corsCase{
 				status: http.StatusNoContent, allowOrigin: corsOrigin, allowMethods: http.MethodPut,
 				allow: "authorization,content-type", maxAge: "600",
 			},
+			"echo": echoPreflight,
 		},
 	},
 	{
@@ -223,6 +259,7 @@ var corsCases = []*corsCase{
 			},
 			"gorilla": {status: http.StatusOK, allowOrigin: corsOrigin, allowMethods: http.MethodPut, maxAge: "600"},
 			"jub0bs":  {status: http.StatusForbidden},
+			"echo":    echoPreflight,
 		},
 	},
 }
