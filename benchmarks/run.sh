@@ -64,15 +64,24 @@ if [ -z "${SKIP_RUN:-}" ]; then
 		run="COUNT=$COUNT ./run.sh"
 		[ "$BENCH" = . ] || run="BENCH='$BENCH' $run"
 		echo "# run: $run"
-		echo "# command: go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT ."
+		echo "# command: go test -c, then $COUNT rounds of: ./benchmarks.test -test.run '^\$' -test.bench '$BENCH' -test.benchmem -test.count 1"
 		echo "# date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 		echo "# cpu: $cpu, nproc $cores"
 		echo "# os: $(uname -srm)"
 		echo "# go: $(go version)"
 		echo "# benchstat: golang.org/x/perf $BENCHSTAT_VERSION"
 	} >"$RESULTS.tmp"
-	# The samples go to stderr as they come, so a long run shows progress.
-	go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" . | tee -a "$RESULTS.tmp" >&2
+	tmpbin=$(mktemp)
+	# Rounds, not -count: every benchmark runs once per round, so a slow
+	# spell on a shared machine lands on ours and its baselines alike
+	# (with -count, all samples of one side run back to back). The samples
+	# go to stderr as they come, so a long run shows progress.
+	go test -c -o "$tmpbin" .
+	for round in $(seq "$COUNT"); do
+		echo "run.sh: round $round of $COUNT" >&2
+		"$tmpbin" -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 | tee -a "$RESULTS.tmp" >&2
+	done
+	rm -f "$tmpbin"
 	mv "$RESULTS.tmp" "$RESULTS"
 fi
 [ -s "$RESULTS" ] || { echo "run.sh: no $RESULTS; run without SKIP_RUN first" >&2; exit 1; }
