@@ -1,7 +1,6 @@
 package apierror
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,30 +10,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/apiroutes/apiroutes/internal/testlog"
 )
 
-// logBuffer is a concurrency-safe log sink for tests.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	buf := &logBuffer{}
+func newLogger() (*slog.Logger, *testlog.Buffer) {
+	buf := &testlog.Buffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 

@@ -1,14 +1,12 @@
 package compose_test
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/justinas/alice"
@@ -17,30 +15,11 @@ import (
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/internal/testlog"
 	"github.com/apiroutes/apiroutes/route"
 )
 
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	buf := &logBuffer{}
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
-}
+func newLogger() (*slog.Logger, *testlog.Buffer) { return testlog.New(slog.LevelDebug) }
 
 var appCORS = &cors.Options{AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"POST"}}
 

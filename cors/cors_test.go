@@ -1,18 +1,17 @@
 package cors_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	rscors "github.com/rs/cors"
 
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/internal/testlog"
 )
 
 const (
@@ -210,23 +209,6 @@ func TestConfigurationMistakesFailAtStartUp(t *testing.T) {
 	}
 }
 
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestRefusedPreflightsAreLoggedAtDebugWithTheReason(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -241,7 +223,7 @@ func TestRefusedPreflightsAreLoggedAtDebugWithTheReason(t *testing.T) {
 		{map[string]string{"Origin": "https://evil.example"}, ""}, // not a preflight
 	}
 	for _, tc := range cases {
-		var logs logBuffer
+		var logs testlog.Buffer
 		debug := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		h := cors.New(cors.Options{AllowedOrigins: []string{"https://app.example.com"}, Logger: debug})(http.NotFoundHandler())
 		r := httptest.NewRequest("OPTIONS", "/api/tasks", nil)
@@ -260,7 +242,7 @@ func TestRefusedPreflightsAreLoggedAtDebugWithTheReason(t *testing.T) {
 }
 
 func TestNothingIsBuiltForTheLogWhenDebugIsOff(t *testing.T) {
-	info := slog.New(slog.NewTextHandler(&logBuffer{}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	info := slog.New(slog.NewTextHandler(&testlog.Buffer{}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	ours := cors.New(cors.Options{AllowedOrigins: []string{"https://app.example.com"}, Logger: info})(noop)
 	theirs := rscors.New(rscors.Options{AllowedOrigins: []string{"https://app.example.com"}}).Handler(noop)

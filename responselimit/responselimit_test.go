@@ -8,45 +8,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/testlog"
 	"github.com/apiroutes/apiroutes/responselimit"
 )
 
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := strings.TrimSpace(l.b.String())
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	buf := &logBuffer{}
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{
-		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-			if a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		},
-	})), buf
-}
+func newLogger() (*slog.Logger, *testlog.Buffer) { return testlog.New(slog.LevelInfo) }
 
 // writeN writes n bytes in pieces of the given size (0: one Write).
 func writeN(n, piece int) http.HandlerFunc {
@@ -87,7 +56,7 @@ func TestSizeWarningThresholdIsInclusive(t *testing.T) {
 			if rec.Body.Len() != tc.bytes+delta {
 				t.Fatalf("the response was changed: %d bytes", rec.Body.Len())
 			}
-			lines := logs.lines()
+			lines := logs.Lines()
 			if delta < 0 {
 				if len(lines) != 0 {
 					t.Errorf("%q, %d bytes: warned %q", tc.limit, tc.bytes+delta, lines)
@@ -131,7 +100,7 @@ func TestEveryWayOfWritingIsCounted(t *testing.T) {
 			_, _ = io.Copy(io.Discard, res.Body)
 			res.Body.Close()
 			srv.Close()
-			if lines := logs.lines(); len(lines) != 1 || !strings.Contains(lines[0], "bytes=1024") {
+			if lines := logs.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "bytes=1024") {
 				t.Errorf("%s %s: log %q", method, name, lines)
 			}
 		}
@@ -143,7 +112,7 @@ func TestDisabledMeansNoSizeCheck(t *testing.T) {
 	logger, logs := newLogger()
 	h := responselimit.New(responselimit.Config{Disabled: true, Logger: logger})(writeN(5<<20, 0))
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
-	if lines := logs.lines(); len(lines) != 0 {
+	if lines := logs.Lines(); len(lines) != 0 {
 		t.Errorf("disabled, but logged %q", lines)
 	}
 }
@@ -168,7 +137,7 @@ func TestUnresolvedResponsesAreReported(t *testing.T) {
 		logger, logs := newLogger()
 		tc.cfg.Logger = logger
 		responselimit.New(tc.cfg)(tc.h).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/noresponse?x=1", nil))
-		lines := logs.lines()
+		lines := logs.Lines()
 		if len(lines) != tc.warnings {
 			t.Errorf("%s: log %q, want %d warnings", tc.name, lines, tc.warnings)
 			continue
@@ -211,7 +180,7 @@ func TestEnforceRefusesBeforeTheHeaderWithA500(t *testing.T) {
 	if !errors.As(writeErr, &sc) || sc.StatusCode() != 500 {
 		t.Errorf("ErrLimitExceeded carries no 500 status")
 	}
-	if lines := logs.lines(); len(lines) != 1 || !strings.Contains(lines[0], "enforced=true") {
+	if lines := logs.Lines(); len(lines) != 1 || !strings.Contains(lines[0], "enforced=true") {
 		t.Errorf("log %q", lines)
 	}
 }
@@ -229,7 +198,7 @@ func TestEnforceWithAnErrorHandlerAnswersOnce(t *testing.T) {
 	if rec.Code != 500 || rec.Body.String() != `{"error":"Internal Server Error"}` {
 		t.Errorf("got %d %q", rec.Code, rec.Body)
 	}
-	for _, l := range logs.lines() {
+	for _, l := range logs.Lines() {
 		if strings.Contains(l, "level=ERROR") {
 			t.Errorf("a refusal is not a server error to log twice: %q", l)
 		}
