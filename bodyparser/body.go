@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"sync"
 
-	"golang.org/x/text/encoding"
-
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/charset"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
 )
 
@@ -52,15 +51,9 @@ func emptyBody(k kind) *body {
 }
 
 // newBody decodes raw with enc (nil: UTF-8) and returns the parsed body.
-func newBody(raw []byte, k kind, enc encoding.Encoding) (*body, error) {
+func newBody(raw []byte, k kind, enc *charset.Decoder) (*body, error) {
 	b := &body{raw: raw, kind: k}
-	text := raw
-	if enc != nil {
-		var err error
-		if text, err = enc.NewDecoder().Bytes(raw); err != nil {
-			return nil, err
-		}
-	}
+	text := enc.Decode(raw)
 	text = bytes.TrimPrefix(text, []byte("\uFEFF"))
 	b.text = whatwg.ValidUTF8(text)
 	return b, nil

@@ -272,6 +272,20 @@ func TestCharsetsAreDecodedToUTF8(t *testing.T) {
 		{"utf-8 BOM is dropped from text", "text/plain", "\uFEFFhi", "hi"},
 		{"charset parameter name is case-insensitive", "text/plain; CHARSET=latin1", "\xe9", "é"},
 		{"the last charset wins", "text/plain; charset=utf-8; charset=latin1", "\xe9", "é"},
+		// What iconv-lite (Next's decoder) does where WHATWG differs.
+		{"a numeric code page name", "text/plain; charset=1251", "\xcf\xf0\xe8", "При"},
+		{"koi8-r by its code page number", "text/plain; charset=20866", "\xf0\xd2\xc9", "При"},
+		{"a cp name of an ISO table", "text/plain; charset=cp28595", "\xbf\xe0\xd8", "При"},
+		{"turkish is iso-8859-9", "text/plain; charset=turkish", "\xdd", "İ"},
+		{"cp950 is big5", "text/plain; charset=cp950", "\xa4\xa4", "中"},
+		{"a year after a colon is ignored", `text/plain; charset="ISO-8859-1:1987"`, "\xe9", "é"},
+		{"utf-16 drops a trailing odd byte", "text/plain; charset=utf-16le", utf16le("ab") + "c", "ab"},
+		{"BOM-less utf-16 that is big-endian is detected", "text/plain; charset=utf-16", "\x00h\x00i", "hi"},
+		{"BOM-less utf-16 defaults to little-endian", "text/plain; charset=utf-16", utf16le("hi"), "hi"},
+		{"Shift_JIS's user-defined area is the Private Use Area", "text/plain; charset=shift_jis", "\xf0\x40", "\ue000"},
+		{"ascii is 7-bit", "text/plain; charset=us-ascii", "a\x80", "a\ufffd"},
+		{"iso-8859-2 keeps the C1 controls", "text/plain; charset=iso-8859-2", "\x85", "\u0085"},
+		{"base64 spells the bytes, as Node's Buffer does", "text/plain; charset=base64", "hi", "aGk="},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

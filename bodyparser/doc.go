@@ -27,10 +27,14 @@
 //     application/octet-stream, a missing or unparsable Content-Type): the
 //     text.
 //
-// The charset parameter decodes the body to UTF-8 first (iconv-lite's
-// names over the WHATWG encodings, so "latin1", "UTF-16LE", "windows-1252",
-// "shift_jis" all work); invalid UTF-8 becomes U+FFFD, a leading BOM is
-// dropped, and an unknown charset is answered 400 "Invalid body".
+// The charset parameter decodes the body to UTF-8 first, exactly as Next
+// does: with iconv-lite's own labels and tables (every one of its 405
+// labels, "latin1", "UTF-16LE", "windows-1252", "1251", "cp950" and
+// "shift_jis" among them; see internal/charset for where that differs from
+// the WHATWG tables browsers use); invalid UTF-8 becomes U+FFFD, a leading
+// BOM is dropped, and an unknown charset is answered 400 "Invalid body".
+// Deliberate difference: UTF-7, which Next decodes, is refused as unknown
+// (it spells markup in plain letters and has been used to smuggle it).
 //
 // A body larger than the limit is answered 413 "Body exceeded 1mb limit",
 // with the limit printed as configured, after reading at most limit+1 bytes,

@@ -5,9 +5,8 @@ import (
 	"net/http"
 	"net/url"
 
-	"golang.org/x/text/encoding"
-
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/charset"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
 )
 
@@ -23,11 +22,11 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header["Content-Type"]; len(v) > 0 { // net/http canonicalizes keys: skip Header.Get's work
 		ct = v[0]
 	}
-	k, charset := mediaKind(ct)
-	var enc encoding.Encoding
-	if charset != "" {
+	k, cs := mediaKind(ct)
+	var enc *charset.Decoder
+	if cs != "" {
 		var ok bool
-		if enc, ok = lookupCharset(charset); !ok {
+		if enc, ok = charset.Lookup(cs); !ok {
 			p.errs.Write(w, r, p.invalidBody)
 			return
 		}
