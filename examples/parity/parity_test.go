@@ -205,6 +205,10 @@ func TestEcho(t *testing.T) {
 			400, `{"error":"Invalid JSON"}`, jsonType},
 		{"an unknown charset", request{method: "POST", path: "/api/echo", body: strings.NewReader("x"), header: []string{"Content-Type", "text/plain; charset=klingon"}},
 			400, `{"error":"Invalid body"}`, jsonType},
+		{"an empty Content-Type header is null, as the JS echo's || makes it", request{method: "POST", path: "/api/echo", body: strings.NewReader("x"), header: []string{"Content-Type", ""}},
+			200, echoJSON("POST", `{}`, `"x"`, "string", `{}`, `null`), jsonType},
+		{"a numeric charset name, as iconv-lite reads it", request{method: "POST", path: "/api/echo", body: strings.NewReader("\xcf\xf0\xe8"), header: []string{"Content-Type", "text/plain; charset=1251"}},
+			200, echoJSON("POST", `{}`, `"При"`, "string", `{}`, `"text/plain; charset=1251"`), jsonType},
 	}
 	for _, tc := range cases {
 		s.do(t, tc.rq).check(t, tc.name, tc.status, tc.body, "Content-Type", tc.contentType)

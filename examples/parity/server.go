@@ -95,7 +95,7 @@ type echoResponse struct {
 // echo is
 //
 //	res.status(200).json({ method: req.method, query: req.query, body: req.body,
-//	  bodyType: typeOf(req.body), cookies: req.cookies, contentType: req.headers['content-type'] ?? null })
+//	  bodyType: typeOf(req.body), cookies: req.cookies, contentType: req.headers['content-type'] || null })
 func echo(w http.ResponseWriter, r *http.Request) error {
 	res := echoResponse{
 		Method:   r.Method,
@@ -106,7 +106,7 @@ func echo(w http.ResponseWriter, r *http.Request) error {
 	if v, ok := bodyparser.Value(r); ok {
 		res.Body, res.BodyType = &v, typeOf(v)
 	}
-	if ct := r.Header["Content-Type"]; len(ct) > 0 {
+	if ct := r.Header["Content-Type"]; len(ct) > 0 && ct[0] != "" { // the JS echo's ||: "" is null
 		res.ContentType = &ct[0]
 	}
 	return respond.JSON(w, r, http.StatusOK, res)

@@ -14,6 +14,6 @@ export default function echo(req, res) {
     body: req.body,
     bodyType: typeOf(req.body),
     cookies: req.cookies,
-    contentType: req.headers['content-type'] ?? null,
+    contentType: req.headers['content-type'] || null,
   })
 }
