@@ -31,6 +31,18 @@
 //
 // [Status] is res.status with the range check Node adds (100–999).
 //
+// # The App Router's twins
+//
+// Route handlers (app/api/…/route.ts) answer with the web's Response
+// objects, which differ on the wire. [ResponseJSON] is Response.json and
+// NextResponse.json(v, { status, headers }): Content-Type application/json
+// without a charset (unless one was set), no ETag and no 304, a status of
+// 200–599 that allows a body. [ResponseRedirect] is
+// NextResponse.redirect(new URL(path, request.url), status): the path is
+// resolved against the URL the client asked for ([RequestURL]) and sent
+// as an absolute Location, with no body; 307 is NextResponse's default,
+// and only 301, 302, 303, 307 and 308 are accepted.
+//
 // # Status: an argument, not a setting
 //
 // In Next, res.status(201) only records the code and res.json sends it

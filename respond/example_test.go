@@ -115,3 +115,25 @@ func ExampleETag() {
 	// "l3cu71limy8"
 	// "147uiiad94i7"
 }
+
+// Route handlers of the App Router answer with Response.json and
+// NextResponse.redirect(new URL(path, request.url)).
+func ExampleResponseJSON() {
+	h := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		if r.URL.Query().Get("code") == "" {
+			return respond.ResponseRedirect(w, r, http.StatusTemporaryRedirect, "/login?error=auth_failed")
+		}
+		w.Header().Set("Cache-Control", "no-store") // NextResponse.json(body, { headers })
+		return respond.ResponseJSON(w, r, http.StatusOK, map[string]bool{"ok": true})
+	})
+	show(h, "POST", "http://app.example/api/auth/callback?code=abc", nil, "Content-Type", "Cache-Control", "Etag")
+	show(h, "POST", "http://app.example/api/auth/callback", nil, "Location")
+	// Output:
+	// 200
+	// Content-Type: application/json
+	// Cache-Control: no-store
+	// "{\"ok\":true}"
+	// 307
+	// Location: http://app.example/login?error=auth_failed
+	// ""
+}

@@ -1,0 +1,142 @@
+package respond
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// The App Router's twins. Route handlers (app/api/…/route.ts) answer with
+// the web's Response.json and NextResponse.json / NextResponse.redirect,
+// which differ from the pages router's res.json and res.redirect on the
+// wire: no charset, no ETag, an absolute Location.
+
+var webJSONType = []string{"application/json"}[:1:1]
+
+// ResponseJSON sends v as JSON with the given status, as the App Router's
+// Response.json(v, { status }) and NextResponse.json(v, { status }) do:
+// Content-Type application/json (no charset), unless one was set before
+// (set headers on w.Header() first: they are the init's headers); no ETag
+// and no 304, since route handlers get neither; Content-Length from the
+// body; no body for HEAD. The body is encoded as [JSON] encodes it (no HTML
+// escaping, no trailing newline, nil as null).
+//
+// As in the Fetch standard, the status must be 200–599 and not one that
+// forbids a body (204, 205, 304): anything else, like a value encoding/json
+// cannot encode, is returned as an [*apierror.Error] 500 with nothing
+// written.
+func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	if status < 200 || status > 599 {
+		return internal(fmt.Errorf("respond: Response.json status %d is outside 200-599", status))
+	}
+	if status == http.StatusNoContent || status == http.StatusResetContent || status == http.StatusNotModified {
+		return internal(fmt.Errorf("respond: Response.json cannot use status %d, which has no body", status))
+	}
+	if err := checkStarted(w); err != nil {
+		return err
+	}
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	body, err := e.encode(v)
+	if err != nil {
+		return internal(fmt.Errorf("respond: encoding %T as JSON: %w", v, err))
+	}
+	h := w.Header()
+	if len(h["Content-Type"]) == 0 {
+		h["Content-Type"] = webJSONType
+	}
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err = w.Write(body)
+	return err
+}
+
+// ResponseRedirect redirects the way route handlers do with
+// NextResponse.redirect(new URL(ref, request.url), status): ref is resolved
+// against the URL the client asked for (an absolute ref stays as it is, a
+// path replaces the path, "?q=1" the query), and Location is the resulting
+// absolute URL, with non-ASCII bytes percent-encoded as [http.Redirect]
+// does. There is no body. The status must be 301, 302, 303, 307 or 308 (as
+// NextResponse.redirect requires; 307 is its default).
+//
+// The request's URL is http or https (by r.TLS) on r.Host, the Host header
+// the client sent, as request.url is in Next: behind a proxy that ends TLS
+// or rewrites Host, resolve against your public origin yourself and pass
+// an absolute ref.
+//
+// A status outside that set, a ref that does not parse, or a URL that is
+// not a valid header value is returned as an [*apierror.Error] 500, with
+// nothing written.
+func ResponseRedirect(w http.ResponseWriter, r *http.Request, status int, ref string) error {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return internal(fmt.Errorf("respond: NextResponse.redirect status %d is not a redirect status (301, 302, 303, 307, 308)", status))
+	}
+	if err := checkStarted(w); err != nil {
+		return err
+	}
+	target, err := url.Parse(ref)
+	if err != nil {
+		return internal(fmt.Errorf("respond: redirect URL %q: %w", ref, err))
+	}
+	loc := hexEscapeNonASCII(RequestURL(r).ResolveReference(target).String())
+	if err := checkHeaderValue(loc); err != nil {
+		return err
+	}
+	h := w.Header()
+	h["Location"] = []string{loc}
+	delete(h, "Content-Type")
+	w.WriteHeader(status)
+	return nil
+}
+
+// RequestURL returns the absolute URL the client asked for, as Next's
+// request.url: http or https by r.TLS, r.Host, and the path and query as
+// sent.
+func RequestURL(r *http.Request) *url.URL {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+}
+
+// checkHeaderValue refuses a value with a control byte other than TAB:
+// CR and LF would split the header.
+func checkHeaderValue(v string) error {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7F {
+			return internal(fmt.Errorf("respond: redirect URL %q is not a valid header value: byte %#02x at offset %d", v, c, i))
+		}
+	}
+	return nil
+}
+
+// hexEscapeNonASCII percent-encodes the bytes of s above 0x7F, as
+// net/http's Redirect does for Location.
+func hexEscapeNonASCII(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			b = append(b, '%', hex[c>>4], hex[c&0xF])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
