@@ -78,7 +78,8 @@
 // match exactly or through a weak W/ prefix on either side; a request
 // Cache-Control: no-cache, or any If-Modified-Since (the responses have no
 // Last-Modified), disables it. HEAD requests get the headers of the GET,
-// Content-Length and ETag included, without the body.
+// Content-Length and ETag included, without the body; the body left out
+// still counts against a responselimit layer's limit, as in Next.
 //
 // # Errors
 //

@@ -190,6 +190,7 @@ func Redirect(w http.ResponseWriter, r *http.Request, url string, status ...int)
 	h["Content-Length"] = []string{strconv.Itoa(len(url))}
 	w.WriteHeader(code)
 	if r.Method == http.MethodHead {
+		countUnsent(w, len(url))
 		return nil
 	}
 	_, err := io.WriteString(w, url)
@@ -298,7 +299,19 @@ func prepare(w http.ResponseWriter, r *http.Request, status, length int, d diges
 	setType(h, p)
 	h["Content-Length"] = vals[1:2:2]
 	w.WriteHeader(status)
-	return r.Method != http.MethodHead
+	if r.Method == http.MethodHead {
+		countUnsent(w, length)
+		return false
+	}
+	return true
+}
+
+// countUnsent tells the response watcher, when there is one, about a HEAD
+// body that is not written: Next counts it against the response limit.
+func countUnsent(w http.ResponseWriter, n int) {
+	if st := watch.From(w); st != nil {
+		st.CountUnsent(int64(n))
+	}
 }
 
 func sendJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) error {

@@ -49,6 +49,7 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
+		countUnsent(w, len(body))
 		return nil
 	}
 	_, err = w.Write(body)

@@ -7,7 +7,8 @@
 //
 // Every body byte the handler writes is counted, through Write,
 // WriteString and ReadFrom (io.Copy), including bytes net/http discards for
-// HEAD requests. When the handler returns having written Limit bytes or
+// HEAD requests and the body a respond helper leaves out of a HEAD answer
+// (Next counts the bytes it would have sent). When the handler returns having written Limit bytes or
 // more, one record is logged at Warn level with Next's text as its message
 // and the method, path, bytes and limit as attributes:
 //
