@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -560,23 +561,34 @@ func TestContentEncodingListsAreCountedAcrossLines(t *testing.T) {
 	}
 }
 
-func TestRefusingAContentEncodingListCostsNothingInProportionToIt(t *testing.T) {
+func TestRefusingLongHeadersCostsNothingInProportionToThem(t *testing.T) {
 	h := bodyparser.New(bodyparser.Config{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	for _, n := range []int{3, 8000} {
-		r := request{ct: "application/json", body: "{}"}.build()
-		r.Header.Set("Content-Encoding", strings.Repeat("deflate,", n))
+	cases := []struct {
+		name, ct, ce string
+		status       int
+	}{
+		{"8,000 codings", "application/json", strings.Repeat("deflate,", 8000), 415},
+		{"a 64 KiB unsupported coding", "application/json", strings.Repeat("z", 64<<10), 415},
+		{"a 64 KiB charset", "application/json; charset=" + strings.Repeat("U", 64<<10), "", 400},
+	}
+	for _, tc := range cases {
+		r := request{ct: tc.ct, body: "{}", header: map[string]string{"Content-Encoding": tc.ce}}.build()
 		rec := httptest.NewRecorder()
-		allocs := testing.AllocsPerRun(20, func() {
-			rec.Body.Reset()
-			h.ServeHTTP(rec, r)
-		})
-		if rec.Code != 415 {
-			t.Fatalf("%d codings: got %d", n, rec.Code)
+		h.ServeHTTP(rec, r) // warm up
+		if rec.Code != tc.status {
+			t.Fatalf("%s: got %d %s, want %d", tc.name, rec.Code, rec.Body, tc.status)
 		}
-		// The recorder's header map and body, the answer: a handful,
-		// whatever the length of the list.
-		if allocs > 12 {
-			t.Errorf("%d codings: %v allocations to refuse them", n, allocs)
+		const runs = 50
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+		}
+		runtime.ReadMemStats(&after)
+		// The recorder and the answer: a few KiB, whatever the header.
+		if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 8<<10 {
+			t.Errorf("%s: %d bytes allocated to refuse it", tc.name, per)
 		}
 	}
 }

@@ -10,6 +10,9 @@ import (
 	"golang.org/x/text/encoding/unicode"
 )
 
+// maxCharsetLabel is well over the longest label iconv-lite or WHATWG knows.
+const maxCharsetLabel = 64
+
 // lookupCharset returns the decoder for a charset parameter, nil for UTF-8,
 // and ok = false for a charset nobody knows. Names are matched as iconv-lite
 // (which Next.js uses) matches them, ignoring case and every character that
@@ -17,6 +20,9 @@ import (
 // the WHATWG encoding labels. latin1 and its aliases are ISO-8859-1 proper,
 // as in iconv-lite, not the windows-1252 that WHATWG maps them to.
 func lookupCharset(label string) (enc encoding.Encoding, ok bool) {
+	if len(label) > maxCharsetLabel {
+		return nil, false // and no copy of a header-sized label
+	}
 	norm := normalizeCharset(label)
 	switch norm {
 	case "utf8", "unicode11utf8":

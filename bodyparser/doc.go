@@ -57,10 +57,11 @@
 // body is read: an upload route can allow minutes while a JSON route allows
 // seconds, with one http.Server. It is cleared once the body is read, so it
 // never reaches the next request on a kept-alive connection; after a body
-// that failed to read, it stays until the connection is done with it. A
-// writer that cannot set deadlines (httptest.ResponseRecorder, a wrapper
-// without Unwrap) reads without one: the server's own timeouts are then all
-// there is, and their expiry is answered 408 too.
+// that failed to read, it is left in place to bound net/http's reading of
+// what remains of it. A writer that cannot set deadlines
+// (httptest.ResponseRecorder, a wrapper without Unwrap) reads without one:
+// the server's own timeouts are then all there is, and their expiry is
+// answered 408 too.
 //
 // In Raw mode there is no deadline unless ReadTimeout is set: the handler
 // reads the stream for as long as it likes (set the server's timeouts, or
