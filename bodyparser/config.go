@@ -49,7 +49,7 @@ type Config struct {
 	// when the middleware starts reading it (after the headers). Past it
 	// the request is answered 408 "Body not received within <ReadTimeout>"
 	// and, on HTTP/1, the connection is closed. It is set on the connection
-	// with [http.ResponseController.SetReadDeadline], found through the
+	// as [http.ResponseController.SetReadDeadline] sets it, through the
 	// writer's Unwrap chain; it takes the place of the server's ReadTimeout
 	// while the body is read, so an upload route can allow more time than
 	// the server's default and a JSON route less. A writer that cannot set

@@ -52,7 +52,7 @@
 // Past it the request is answered 408 "Body not received within 30s" and,
 // on HTTP/1, the connection is closed: the rest of the body may still be on
 // its way. The deadline is set on the connection (or the HTTP/2 stream)
-// with [http.ResponseController.SetReadDeadline], which follows Unwrap
+// as [http.ResponseController.SetReadDeadline] sets it, following Unwrap
 // through foreign wrappers, and replaces the server's ReadTimeout while the
 // body is read: an upload route can allow minutes while a JSON route allows
 // seconds, with one http.Server. It is cleared once the body is read, so it

@@ -63,7 +63,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if deadline {
 			// The body is read to its end: the deadline must not outlive
 			// it (net/http does not always reset it for the next request).
-			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+			setReadDeadline(w, time.Time{})
 		}
 	case errors.Is(err, errTooLarge):
 		p.refuseTooLarge(w, r)
@@ -131,7 +131,7 @@ func (p *parser) setDeadline(w http.ResponseWriter) bool {
 	if p.timeout <= 0 {
 		return false
 	}
-	return http.NewResponseController(w).SetReadDeadline(time.Now().Add(p.timeout)) == nil
+	return setReadDeadline(w, time.Now().Add(p.timeout))
 }
 
 // refuseTooLarge answers 413. On HTTP/1 it also makes sure the connection
@@ -190,7 +190,7 @@ func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 		r.Body = b
 		p.next.ServeHTTP(w, r)
 		if b.eof {
-			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+			setReadDeadline(w, time.Time{})
 		}
 		// Otherwise the deadline stays: it bounds net/http's reading of
 		// what the handler left of the body.

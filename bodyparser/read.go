@@ -185,19 +185,18 @@ var (
 // allocated exactly once. The byte past the limit is read into a one-byte
 // buffer of its own, so a limit needs no extra chunk for it.
 func readLimited(src io.Reader, limit int64) ([]byte, error) {
+	first := firstChunkPool.Get().(*[]byte)
 	var stack [8]*[]byte
-	chunks := stack[:0]
+	chunks := stack[:0] // after the first: 32 of them for 1mb
 	defer func() {
-		for i, c := range chunks {
-			if i == 0 {
-				firstChunkPool.Put(c)
-			} else {
-				chunkPool.Put(c)
-			}
+		firstChunkPool.Put(first)
+		for _, c := range chunks {
+			chunkPool.Put(c)
 		}
 	}()
+	cur := *first
 	var total int64
-	last := 0 // bytes used in the last chunk
+	last := 0 // bytes used in cur
 	for idle := 0; ; {
 		var n int
 		var err error
@@ -208,19 +207,16 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 				return nil, errTooLarge
 			}
 		} else {
-			if len(chunks) == 0 {
-				chunks = append(chunks, firstChunkPool.Get().(*[]byte))
-				last = 0
-			} else if last == len(*chunks[len(chunks)-1]) {
-				chunks = append(chunks, chunkPool.Get().(*[]byte))
-				last = 0
+			if last == len(cur) {
+				c := chunkPool.Get().(*[]byte)
+				chunks = append(chunks, c)
+				cur, last = *c, 0
 			}
-			c := *chunks[len(chunks)-1]
-			room := int64(len(c) - last)
+			room := int64(len(cur) - last)
 			if remaining := limit - total; remaining < room {
 				room = remaining
 			}
-			n, err = src.Read(c[last : last+int(room)])
+			n, err = src.Read(cur[last : last+int(room)])
 			last += n
 			total += int64(n)
 		}
@@ -242,10 +238,29 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 		return nil, nil
 	}
 	out := make([]byte, 0, total)
+	out = append(out, (*first)[:min(firstChunkSize, total)]...)
 	for _, c := range chunks {
-		out = append(out, (*c)[:min(int64(len(*c)), total-int64(len(out)))]...)
+		out = append(out, (*c)[:min(chunkSize, total-int64(len(out)))]...)
 	}
 	return out, nil
+}
+
+// setReadDeadline sets the connection's (or HTTP/2 stream's) read deadline
+// as [http.ResponseController.SetReadDeadline] does, following Unwrap
+// through wrappers, and reports whether it could. It does by hand what
+// ResponseController does, because that one builds an error with
+// fmt.Errorf for every writer that cannot (recorders, opaque wrappers).
+func setReadDeadline(w http.ResponseWriter, t time.Time) bool {
+	for {
+		switch x := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return x.SetReadDeadline(t) == nil
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return false
+		}
+	}
 }
 
 // innermost follows Unwrap to the writer net/http created, so that
@@ -278,7 +293,7 @@ func signalTooLarge(w http.ResponseWriter, r *http.Request, body io.ReadCloser) 
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		return
 	}
-	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(signalWait)); err != nil {
+	if !setReadDeadline(w, time.Now().Add(signalWait)) {
 		return
 	}
 	var one [1]byte
