@@ -159,7 +159,7 @@ func (p *parser) refuseSlow(w http.ResponseWriter, r *http.Request) {
 
 // acceptEncoding tells a client answered 415 for its Content-Encoding what
 // would have been accepted (RFC 9110, section 15.5.16).
-var acceptEncoding = "gzip, deflate"
+const acceptEncoding = "gzip, deflate"
 
 // refuseCodings answers 415 for an unsupported coding or too many.
 func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codings) {
