@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -171,6 +172,10 @@ func TestBadBodiesGetNextsStatusAndMessage(t *testing.T) {
 		{"unknown charset", bodyparser.Config{}, request{ct: "text/plain; charset=klingon", body: "x"}, 400, "Invalid body"},
 		{"unknown charset on an empty body", bodyparser.Config{}, request{ct: "application/json; charset=nope"}, 400, "Invalid body"},
 		{"unsupported content encoding", bodyparser.Config{}, request{ct: "text/plain", body: "x", header: map[string]string{"Content-Encoding": "br"}}, 415, "Unsupported Content-Encoding: br"},
+		{"three codings", bodyparser.Config{}, request{ct: "text/plain", body: "x", header: map[string]string{"Content-Encoding": "gzip, gzip, deflate"}}, 415, "Content-Encoding lists more than 2 codings"},
+		{"8,000 codings", bodyparser.Config{}, request{ct: "text/plain", body: "xx", header: map[string]string{"Content-Encoding": strings.Repeat("deflate,", 8000)}}, 415, "Content-Encoding lists more than 2 codings"},
+		{"a long unsupported name is shortened", bodyparser.Config{}, request{ct: "text/plain", body: "x", header: map[string]string{"Content-Encoding": "gzip, " + strings.Repeat("z", 5000)}}, 415, "Unsupported Content-Encoding: " + strings.Repeat("z", 32) + "…"},
+		{"deflate shorter than any deflate stream", bodyparser.Config{}, request{ct: "text/plain", body: "x", header: map[string]string{"Content-Encoding": "deflate"}}, 400, "Invalid body"},
 		{"corrupt gzip", bodyparser.Config{}, request{ct: "text/plain", body: "not gzip", header: map[string]string{"Content-Encoding": "gzip"}}, 400, "Invalid body"},
 		{"message keeps the configured spelling", bodyparser.Config{SizeLimit: "1.5KB"}, request{ct: "text/plain", body: strings.Repeat("x", 1537)}, 413, "Body exceeded 1.5KB limit"},
 		{"typed limit prints in the grammar", bodyparser.Config{SizeLimit: bodyparser.Bytes(1 << 10)}, request{ct: "text/plain", body: strings.Repeat("x", 1025)}, 413, "Body exceeded 1kb limit"},
@@ -520,6 +525,84 @@ func TestInvalidConfigFailsAtStartUp(t *testing.T) {
 	for _, ok := range []bodyparser.Size{"", "0", "1mb", "1 MB", "1.5kb", "100", bodyparser.Bytes(7)} {
 		if err := (bodyparser.Config{SizeLimit: ok}).Validate(); err != nil {
 			t.Errorf("Validate(%q) = %v", ok, err)
+		}
+	}
+}
+
+func TestContentEncodingListsAreCountedAcrossLines(t *testing.T) {
+	t.Parallel()
+	gz := func(n int) string {
+		b := []byte(`{"a":1}`)
+		for range n {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			_, _ = zw.Write(b)
+			_ = zw.Close()
+			b = buf.Bytes()
+		}
+		return string(b)
+	}
+	cases := []struct {
+		name   string
+		lines  []string
+		body   string
+		status int
+	}{
+		{"one coding", []string{"gzip"}, gz(1), 200},
+		{"two codings in one line", []string{"gzip, gzip"}, gz(2), 200},
+		{"two codings in two lines", []string{"gzip", "gzip"}, gz(2), 200},
+		{"identity and empty entries are free", []string{"identity, gzip,, identity", strings.Repeat("identity,", 1000)}, gz(1), 200},
+		{"three codings in one line", []string{"gzip, gzip, gzip"}, gz(3), 415},
+		{"three codings in three lines", []string{"gzip", "gzip", "gzip"}, gz(3), 415},
+		{"3,000 lines", strings.Split(strings.Repeat("gzip\n", 3000), "\n"), gz(1), 415},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := request{ct: "application/json", body: tc.body}.build()
+			r.Header["Content-Encoding"] = tc.lines
+			rec, s := serve(t, bodyparser.Config{}, r)
+			if rec.Code != tc.status || s.called != (tc.status == 200) {
+				t.Fatalf("got %d %s (handler ran: %v), want %d", rec.Code, rec.Body, s.called, tc.status)
+			}
+			if tc.status == 415 && rec.Header().Get("Accept-Encoding") != "gzip, deflate" {
+				t.Errorf("the 415 says Accept-Encoding %q, want what would have been accepted", rec.Header().Get("Accept-Encoding"))
+			}
+			if tc.status == 200 && string(s.raw) != `{"a":1}` {
+				t.Errorf("decoded %q", s.raw)
+			}
+		})
+	}
+}
+
+func TestRefusingLongHeadersCostsNothingInProportionToThem(t *testing.T) {
+	h := bodyparser.New(bodyparser.Config{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	cases := []struct {
+		name, ct, ce string
+		status       int
+	}{
+		{"8,000 codings", "application/json", strings.Repeat("deflate,", 8000), 415},
+		{"a 64 KiB unsupported coding", "application/json", strings.Repeat("z", 64<<10), 415},
+		{"a 64 KiB charset", "application/json; charset=" + strings.Repeat("U", 64<<10), "", 400},
+	}
+	for _, tc := range cases {
+		r := request{ct: tc.ct, body: "{}", header: map[string]string{"Content-Encoding": tc.ce}}.build()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r) // warm up
+		if rec.Code != tc.status {
+			t.Fatalf("%s: got %d %s, want %d", tc.name, rec.Code, rec.Body, tc.status)
+		}
+		const runs = 50
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+		}
+		runtime.ReadMemStats(&after)
+		// The recorder and the answer: a few KiB, whatever the header.
+		if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 8<<10 {
+			t.Errorf("%s: %d bytes allocated to refuse it", tc.name, per)
 		}
 	}
 }

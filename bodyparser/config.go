@@ -3,6 +3,7 @@ package bodyparser
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/size"
@@ -22,6 +23,11 @@ func Bytes(n int64) Size { return Size(size.Format(n)) }
 // DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
 const DefaultSizeLimit Size = "1mb"
 
+// DefaultReadTimeout is how long reading a body may take when
+// Config.ReadTimeout is zero: a 1mb body within it needs 35 KB/s, which a
+// slow mobile link still gives.
+const DefaultReadTimeout = 30 * time.Second
+
 // Config configures the body parser. The zero value is Next.js's default:
 // parse every body of up to 1mb.
 type Config struct {
@@ -38,6 +44,26 @@ type Config struct {
 	// answered 413 before the handler runs, and reads past it fail with an
 	// [*http.MaxBytesError] that [apierror.Write] answers with 413.
 	Raw bool
+
+	// ReadTimeout bounds how long reading the body may take, counted from
+	// when the middleware starts reading it (after the headers). Past it
+	// the request is answered 408 "Body not received within <ReadTimeout>"
+	// and, on HTTP/1, the connection is closed. It is set on the connection
+	// as [http.ResponseController.SetReadDeadline] sets it, through the
+	// writer's Unwrap chain; it takes the place of the server's ReadTimeout
+	// while the body is read, so an upload route can allow more time than
+	// the server's default and a JSON route less. A writer that cannot set
+	// deadlines (httptest.ResponseRecorder, a wrapper without Unwrap) reads
+	// without one, under the server's own timeouts. Once the body is read,
+	// the deadline is cleared, so it never reaches the next request on the
+	// connection.
+	//
+	// Zero means DefaultReadTimeout, except in Raw mode where it means none:
+	// there the handler reads the stream, for as long as it likes. Set in
+	// Raw mode, the deadline covers the handler's reads, which fail past it
+	// with an error that [apierror.Write] answers 408. A negative value
+	// means no deadline.
+	ReadTimeout time.Duration
 
 	// Errors renders the 400, 413 and 415 answers. Its zero value inherits
 	// the renderer of an enclosing apierror layer, else JSON.
@@ -72,13 +98,17 @@ type parser struct {
 	raw      bool
 	hasLimit bool
 	limit    int64
-	wireCap  int64 // the most compressed bytes read for a limit of decoded bytes
+	wireCap  int64         // the most compressed bytes read for a limit of decoded bytes
+	timeout  time.Duration // 0: none
 	errs     apierror.Config
 
 	// The answers, built once: apierror.Write does not modify them.
 	tooLarge    *apierror.Error
 	invalidBody *apierror.Error
 	invalidJSON *apierror.Error
+	timedOut    *apierror.Error
+
+	tooManyCodings *apierror.Error
 }
 
 func (c Config) compile() (*parser, error) {
@@ -87,6 +117,17 @@ func (c Config) compile() (*parser, error) {
 		errs:        c.Errors,
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
+		tooManyCodings: apierror.UnsupportedMediaType(fmt.Sprintf(
+			"Content-Encoding lists more than %d codings", MaxContentCodings)),
+	}
+	switch {
+	case c.ReadTimeout > 0:
+		p.timeout = c.ReadTimeout
+	case c.ReadTimeout == 0 && !c.Raw:
+		p.timeout = DefaultReadTimeout
+	}
+	if p.timeout > 0 {
+		p.timedOut = apierror.New(http.StatusRequestTimeout, "Body not received within "+p.timeout.String())
 	}
 	text := string(c.SizeLimit)
 	if text == "" {

@@ -41,8 +41,38 @@
 // whether it comes with a Content-Length or chunked; a Content-Length above
 // the limit is refused without reading. The connection is then closed, so a
 // client still uploading is cut off instead of being read to the end.
-// Memory stays bounded by the limit: bytes are read into pooled chunks and a
-// body is copied once into a slice of its exact size.
+// Memory stays bounded by the limit and follows the bytes actually
+// received, never a length the client announces: bytes are read into pooled
+// chunks (1 KiB, then 32 KiB at a time) and a body is copied once into a
+// slice of its exact size. A body shorter than its Content-Length is
+// answered 400 "Invalid body". On HTTP/1 a refused upload's connection is
+// closed (Connection: close); on HTTP/2 only its stream is reset, so the
+// requests multiplexed beside it are not disturbed.
+//
+// # Slow bodies
+//
+// Reading a body may take at most [Config.ReadTimeout], 30s by default
+// ([DefaultReadTimeout]), counted from when the middleware starts reading.
+// Past it the request is answered 408 "Body not received within 30s" and,
+// on HTTP/1, the connection is closed: the rest of the body may still be on
+// its way. The deadline is set on the connection (or the HTTP/2 stream)
+// as [http.ResponseController.SetReadDeadline] sets it, following Unwrap
+// through foreign wrappers, and replaces the server's ReadTimeout while the
+// body is read: an upload route can allow minutes while a JSON route allows
+// seconds, with one http.Server. It is cleared once the body is read, so it
+// never reaches the next request on a kept-alive connection; after a body
+// that failed to read, it is left in place to bound net/http's reading of
+// what remains of it. A writer that cannot set deadlines
+// (httptest.ResponseRecorder, a wrapper without Unwrap) reads without one:
+// the server's own timeouts are then all there is, and their expiry is
+// answered 408 too.
+//
+// In Raw mode there is no deadline unless ReadTimeout is set: the handler
+// reads the stream for as long as it likes (set the server's timeouts, or
+// ReadTimeout, for such routes). With ReadTimeout set, the deadline covers
+// the handler's reads of r.Body, which fail past it with an
+// [*apierror.Error] of status 408 (wrapping [os.ErrDeadlineExceeded]) that
+// [apierror.Write] answers like the parser would.
 //
 // The handler gets r.Body back as a fresh reader over the same bytes, so
 // handlers written for plain net/http keep working, and reads the parsed
@@ -52,7 +82,8 @@
 // own type.
 //
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
-// [Value] reports undefined.
+// [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is
+// wrapped to enforce them).
 //
 // # Differences from Next.js
 //
@@ -64,8 +95,15 @@
 //     checked without turning the parser off.
 //   - Content-Encoding gzip and deflate are decoded, with the limit applied
 //     to the decoded bytes (a small gzip bomb is a 413 after limit+1 decoded
-//     bytes); other encodings are answered 415. Next reads compressed bodies
-//     as text. After decoding, the handler sees no Content-Encoding header.
+//     bytes); other encodings are answered 415. At most [MaxContentCodings]
+//     (2) codings are decoded, counted across all Content-Encoding lines; a
+//     longer list is answered 415 "Content-Encoding lists more than 2
+//     codings" before anything is read. Both 415s carry Accept-Encoding:
+//     gzip, deflate. Next reads compressed bodies as text. After decoding,
+//     the handler sees no Content-Encoding header.
+//   - Slow bodies are cut off at Config.ReadTimeout with a 408; Next has no
+//     limit of its own beyond Node's server timeouts (requestTimeout, 300s
+//     by default, for the whole request).
 //   - A Content-Length above the limit is refused before reading; Next reads
 //     until the limit. The answer is the same.
 //   - JSON objects decode into Go maps, whose keys have no order; use

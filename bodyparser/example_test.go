@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
@@ -122,4 +123,39 @@ func ExampleBytes() {
 	fmt.Println(bodyparser.Bytes(1<<20), bodyparser.Bytes(1536), bodyparser.Bytes(1500))
 	// Output:
 	// 1mb 1.5kb 1500b
+}
+
+func ExampleConfig_readTimeout() {
+	// One server, two deadlines: a JSON route gives a body 100ms (a
+	// second or two is more usual), an upload route a minute.
+	mux := http.NewServeMux()
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "got %d bytes", len(bodyparser.Raw(r)))
+	})
+	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{ReadTimeout: 100 * time.Millisecond})(echo))
+	mux.Handle("POST /api/upload", bodyparser.New(bodyparser.Config{SizeLimit: "50mb", ReadTimeout: time.Minute})(echo))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	// A client that stops for half a second in the middle of its body.
+	for _, path := range []string{"/api/tasks", "/api/upload"} {
+		pr, pw := io.Pipe()
+		go func() {
+			io.WriteString(pw, `{"title":`)
+			time.Sleep(500 * time.Millisecond)
+			io.WriteString(pw, `"write docs"}`)
+			pw.Close()
+		}()
+		resp, err := http.Post(srv.URL+path, "application/json", pr)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		fmt.Println(path, resp.StatusCode, string(b))
+	}
+	// Output:
+	// /api/tasks 408 {"error":"Body not received within 100ms"}
+	// /api/upload 200 got 22 bytes
 }

@@ -88,13 +88,25 @@ func (c *countingBody) Close() error { return nil }
 // FuzzMiddleware drives the whole middleware with hostile input: it must
 // never panic, never answer 5xx and never pull more than limit+1 bytes from
 // the client (plus the one byte that tells net/http to close the
-// connection), with or without compression.
+// connection), with or without compression. Content-Encoding is fuzzed as
+// written, so the corpus holds coding lists of any length; the declared
+// Content-Length may lie in either direction (lie, added to the true one).
 func FuzzMiddleware(f *testing.F) {
-	f.Add([]byte(`{"a":1}`), "application/json", uint8(0), false)
-	f.Add([]byte(`a=1&b=%zz`), "application/x-www-form-urlencoded; charset=latin1", uint8(0), true)
-	f.Add([]byte("\xff\xfeh\x00i\x00"), "text/plain; charset=utf-16le", uint8(0), false)
-	f.Add(bytes.Repeat([]byte("x"), 100), "text/plain", uint8(1), true)
-	f.Add([]byte(`{"a":`), "application/json; charset=klingon", uint8(2), false)
+	f.Add([]byte(`{"a":1}`), "application/json", uint8(0), false, "", int64(0))
+	f.Add([]byte(`a=1&b=%zz`), "application/x-www-form-urlencoded; charset=latin1", uint8(0), true, "", int64(0))
+	f.Add([]byte("\xff\xfeh\x00i\x00"), "text/plain; charset=utf-16le", uint8(0), false, "", int64(0))
+	f.Add(bytes.Repeat([]byte("x"), 100), "text/plain", uint8(1), true, "", int64(0))
+	f.Add([]byte(`{"a":`), "application/json; charset=klingon", uint8(2), false, "", int64(0))
+	// Hostile shapes from issue 12.
+	f.Add([]byte("xx"), "application/json", uint8(0), false, strings.Repeat("deflate,", 8000), int64(0))
+	f.Add([]byte("xx"), "application/json", uint8(0), false, strings.Repeat("identity, ", 2000)+"gzip", int64(0))
+	f.Add([]byte("x"), "text/plain", uint8(0), false, "deflate", int64(0))
+	f.Add([]byte("\x78"), "text/plain", uint8(0), false, "deflate, deflate", int64(0))
+	f.Add([]byte(`{}`), "application/json", uint8(1), false, "gzip,"+strings.Repeat("z", 4096), int64(0))
+	f.Add([]byte(`{"a":1}`), "application/json", uint8(0), false, "", int64(1<<20))   // announces a 1 MB body
+	f.Add([]byte(`{"a":1}`), "application/json", uint8(0), false, "", int64(512<<30)) // 512 GiB
+	f.Add([]byte(`{"a":1}`), "application/json", uint8(0), false, "", int64(-3))      // shorter than sent
+	f.Add(bytes.Repeat([]byte("x"), 64), "text/plain", uint8(0), false, "", int64(1))
 	const limit = 64
 	p, err := Config{SizeLimit: "64b"}.compile()
 	if err != nil {
@@ -108,7 +120,7 @@ func FuzzMiddleware(f *testing.F) {
 		_ = Text(r)
 		_, _ = Decode[map[string]any](r)
 	})
-	f.Fuzz(func(t *testing.T, payload []byte, ct string, enc uint8, chunked bool) {
+	f.Fuzz(func(t *testing.T, payload []byte, ct string, enc uint8, chunked bool, codings string, lie int64) {
 		wire := payload
 		r := httptest.NewRequest("POST", "/", nil)
 		r.Header.Set("Content-Type", ct)
@@ -125,21 +137,35 @@ func FuzzMiddleware(f *testing.F) {
 		case 3:
 			r.Header.Set("Content-Encoding", "deflate")
 		}
+		if codings != "" {
+			r.Header.Add("Content-Encoding", codings)
+		}
 		body := &countingBody{r: bytes.NewReader(wire)}
 		r.Body = body
 		r.ContentLength = int64(len(wire))
+		if n := r.ContentLength + lie; lie != 0 && n >= 0 && (n > r.ContentLength) == (lie > 0) { // no overflow
+			r.ContentLength = n
+		}
 		if chunked {
 			r.ContentLength = -1
 		}
+		cs := contentCodings(r.Header)
+		coded := r.Header.Get("Content-Encoding") != ""
 		rec := httptest.NewRecorder()
 		p.ServeHTTP(rec, r)
 		switch rec.Code {
 		case 200, 400, 413, 415:
 		default:
-			t.Fatalf("status %d for %q (%q, enc %d)", rec.Code, payload, ct, enc%4)
+			t.Fatalf("status %d for %q (%q, enc %d, codings %.40q, length %d)", rec.Code, payload, ct, enc%4, codings, r.ContentLength)
+		}
+		if (cs.tooMany || cs.bad != "") && (rec.Code == 200 || body.n != 0) {
+			t.Fatalf("Content-Encoding %.40q: got %d after reading %d bytes; want a refusal before reading", codings, rec.Code, body.n)
+		}
+		if cs.n > MaxContentCodings {
+			t.Fatalf("%d codings kept", cs.n)
 		}
 		allowed := limit + 2
-		if enc%4 != 0 {
+		if coded {
 			allowed = int(p.wireCap) + 2
 		}
 		if body.n > allowed {

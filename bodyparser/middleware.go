@@ -2,8 +2,11 @@ package bodyparser
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/charset"
@@ -31,9 +34,9 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	codings, unsupported, ok := contentCodings(r.Header)
-	if !ok {
-		p.errs.Write(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+unsupported))
+	cs := contentCodings(r.Header)
+	if cs.bad != "" || cs.tooMany {
+		p.refuseCodings(w, r, &cs)
 		return
 	}
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
@@ -44,7 +47,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Refuse before reading when the declared length already says too much.
 	wireLimit := p.limit
-	if len(codings) > 0 {
+	if cs.n > 0 {
 		wireLimit = p.wireCap
 	}
 	if r.ContentLength > wireLimit {
@@ -52,12 +55,24 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	raw, err := p.read(r, codings)
-	if errors.Is(err, errTooLarge) {
+	deadline := p.setDeadline(w)
+	raw, err := p.read(r, &cs)
+	switch {
+	case err == nil:
+		if deadline {
+			// The body is read to its end: the deadline must not outlive
+			// it (net/http does not always reset it for the next request).
+			setReadDeadline(w, time.Time{})
+		}
+	case errors.Is(err, errTooLarge):
 		p.refuseTooLarge(w, r)
 		return
-	}
-	if err != nil {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		p.refuseSlow(w, r)
+		return
+	default:
+		// The deadline stays: it bounds net/http's reading of what is left
+		// of the body after this answer.
 		p.errs.Write(w, r, p.invalidBody)
 		return
 	}
@@ -79,7 +94,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		})
 		r.PostForm = b.form
 	}
-	if len(codings) > 0 {
+	if cs.n > 0 {
 		// The handler sees the decoded body; it must not decode it again.
 		r.Header.Del("Content-Encoding")
 		r.ContentLength = int64(len(raw))
@@ -89,15 +104,18 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // read reads the body within the limit. With content codings, the limit
-// applies to the decoded bytes and wireCap to the bytes on the wire.
-func (p *parser) read(r *http.Request, codings []coding) ([]byte, error) {
-	if len(codings) == 0 {
-		if r.ContentLength > 0 {
-			return readExact(r.Body, r.ContentLength)
+// applies to the decoded bytes and wireCap to the bytes on the wire. The
+// buffer grows with the bytes received, whatever Content-Length says, and a
+// body that ends before its Content-Length is an error.
+func (p *parser) read(r *http.Request, cs *codings) ([]byte, error) {
+	if cs.n == 0 {
+		b, err := readLimited(r.Body, p.limit)
+		if err == nil && r.ContentLength > 0 && int64(len(b)) != r.ContentLength {
+			return nil, io.ErrUnexpectedEOF
 		}
-		return readLimited(r.Body, p.limit)
+		return b, err
 	}
-	src, release, err := decoded(&capReader{r: r.Body, n: p.wireCap}, codings)
+	src, release, err := decoded(&capReader{r: r.Body, n: p.wireCap}, cs)
 	if err != nil {
 		return nil, err
 	}
@@ -105,23 +123,102 @@ func (p *parser) read(r *http.Request, codings []coding) ([]byte, error) {
 	return readLimited(src, p.limit)
 }
 
-// refuseTooLarge answers 413 and makes sure the connection is closed after
-// it, so that a client still uploading is cut off.
+// setDeadline sets the body read deadline, and reports whether it did: not
+// when the route has none, nor when w cannot set deadlines (then the
+// server's own timeouts are all there is).
+func (p *parser) setDeadline(w http.ResponseWriter) bool {
+	if p.timeout <= 0 {
+		return false
+	}
+	return setReadDeadline(w, time.Now().Add(p.timeout))
+}
+
+// refuseTooLarge answers 413. On HTTP/1 it also makes sure the connection
+// is closed after it, so that a client still uploading is cut off; HTTP/2
+// and later reset the one stream when the handler returns, and a Connection
+// header there would close the connection for every other stream on it
+// (Go's server answers it with GOAWAY).
 func (p *parser) refuseTooLarge(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Connection", "close")
-	signalTooLarge(w, r, r.Body)
+	if r.ProtoMajor < 2 {
+		w.Header().Set("Connection", "close")
+		signalTooLarge(w, r, r.Body)
+	}
 	p.errs.Write(w, r, p.tooLarge)
+}
+
+// refuseSlow answers 408 when the body read deadline has passed. On HTTP/1
+// the connection is closed after it: the rest of the body is still on the
+// way and cannot be told from a next request.
+func (p *parser) refuseSlow(w http.ResponseWriter, r *http.Request) {
+	if r.ProtoMajor < 2 {
+		w.Header().Set("Connection", "close")
+	}
+	p.errs.Write(w, r, p.timedOut)
+}
+
+// acceptEncoding tells a client answered 415 for its Content-Encoding what
+// would have been accepted (RFC 9110, section 15.5.16).
+const acceptEncoding = "gzip, deflate"
+
+// refuseCodings answers 415 for an unsupported coding or too many.
+func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codings) {
+	w.Header().Set("Accept-Encoding", acceptEncoding)
+	if cs.tooMany {
+		p.errs.Write(w, r, p.tooManyCodings)
+		return
+	}
+	p.errs.Write(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.bad))
 }
 
 // serveRaw passes the stream on untouched, limited only when a SizeLimit
 // was set.
 func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
-	if p.hasLimit && r.Body != nil && r.Body != http.NoBody {
+	if r.Body == nil || r.Body == http.NoBody {
+		p.next.ServeHTTP(w, r)
+		return
+	}
+	if p.hasLimit {
 		if r.ContentLength > p.limit {
 			p.refuseTooLarge(w, r)
 			return
 		}
 		r.Body = http.MaxBytesReader(innermost(w), r.Body, p.limit)
 	}
+	if r.ContentLength != 0 && p.setDeadline(w) {
+		b := &slowBody{ReadCloser: r.Body, w: w, http1: r.ProtoMajor < 2, timedOut: p.timedOut}
+		r.Body = b
+		p.next.ServeHTTP(w, r)
+		if b.eof {
+			setReadDeadline(w, time.Time{})
+		}
+		// Otherwise the deadline stays: it bounds net/http's reading of
+		// what the handler left of the body.
+		return
+	}
 	p.next.ServeHTTP(w, r)
+}
+
+// slowBody is a Raw-mode body under a read deadline. A read past the
+// deadline fails with an *apierror.Error of status 408 (wrapping the
+// os.ErrDeadlineExceeded) that [apierror.Write] answers as the parser
+// would, and on HTTP/1 marks the answer Connection: close.
+type slowBody struct {
+	io.ReadCloser
+	w        http.ResponseWriter
+	http1    bool
+	eof      bool
+	timedOut *apierror.Error
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.eof = true
+	} else if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		if b.http1 {
+			b.w.Header().Set("Connection", "close")
+		}
+		err = apierror.Wrap(err, b.timedOut.Status, b.timedOut.Message)
+	}
+	return n, err
 }

@@ -23,29 +23,62 @@ const (
 	codingDeflate
 )
 
-// contentCodings returns the codings of the request, in the order they were
-// applied, without identity. ok is false, with the offending name, when one
-// is not supported.
-func contentCodings(h http.Header) (codings []coding, unsupported string, ok bool) {
-	values := h["Content-Encoding"]
-	if len(values) == 0 {
-		return nil, "", true
-	}
-	for _, v := range values {
-		for _, name := range strings.Split(v, ",") {
-			name = strings.TrimSpace(name)
-			switch strings.ToLower(name) {
-			case "", "identity":
-			case "gzip", "x-gzip":
-				codings = append(codings, codingGzip)
-			case "deflate":
-				codings = append(codings, codingDeflate)
-			default:
-				return nil, name, false
+// MaxContentCodings is how many content codings (identity aside) a body
+// may carry, across all its Content-Encoding lines. Clients send one; a
+// second covers a proxy that compresses again. A longer list is answered
+// 415 before anything is built: each coding costs a decoder.
+const MaxContentCodings = 2
+
+// maxCodingName bounds the unsupported coding name echoed in the 415, so the
+// answer does not grow with the header.
+const maxCodingName = 32
+
+// codings are a request's content codings, in the order they were applied.
+type codings struct {
+	n   int
+	c   [MaxContentCodings]coding
+	bad string // an unsupported name, shortened to maxCodingName
+	// tooMany: more than MaxContentCodings codings.
+	tooMany bool
+}
+
+// contentCodings reads the codings of the request without identity. It
+// allocates nothing: the header is walked in place, and the walk stops at
+// the first coding it cannot use.
+func contentCodings(h http.Header) (cs codings) {
+	for _, v := range h["Content-Encoding"] {
+		for len(v) > 0 {
+			name := v
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				name, v = v[:i], v[i+1:]
+			} else {
+				v = ""
 			}
+			name = strings.TrimSpace(name)
+			var c coding
+			switch {
+			case name == "" || strings.EqualFold(name, "identity"):
+				continue
+			case strings.EqualFold(name, "gzip") || strings.EqualFold(name, "x-gzip"):
+				c = codingGzip
+			case strings.EqualFold(name, "deflate"):
+				c = codingDeflate
+			default:
+				if len(name) > maxCodingName {
+					name = name[:maxCodingName] + "…"
+				}
+				cs.bad = name
+				return cs
+			}
+			if cs.n == MaxContentCodings {
+				cs.tooMany = true
+				return cs
+			}
+			cs.c[cs.n] = c
+			cs.n++
 		}
 	}
-	return codings, "", true
+	return cs
 }
 
 // capReader fails with errTooLarge once more than n bytes have been read.
@@ -71,18 +104,22 @@ func (c *capReader) Read(p []byte) (int, error) {
 
 var gzipPool sync.Pool // *gzip.Reader
 
-// decoded wraps src in decoders for codings, last applied first decoded.
-// The returned function releases pooled decoders.
-func decoded(src io.Reader, codings []coding) (io.Reader, func(), error) {
-	var releases []func()
+// decoded wraps src in decoders for cs, last applied first decoded. The
+// returned function releases pooled decoders. A decoder is built only once
+// the bytes in front of it could start a stream of its kind.
+func decoded(src io.Reader, cs *codings) (io.Reader, func(), error) {
+	var releases [MaxContentCodings]func()
+	n := 0
 	release := func() {
-		for _, f := range releases {
+		for _, f := range releases[:n] {
 			f()
 		}
 	}
-	for i := len(codings) - 1; i >= 0; i-- {
-		switch codings[i] {
+	for i := cs.n - 1; i >= 0; i-- {
+		switch cs.c[i] {
 		case codingGzip:
+			// gzip.Reader reads and checks its 10-byte header before it
+			// builds its inflater.
 			zr, _ := gzipPool.Get().(*gzip.Reader)
 			var err error
 			if zr == nil {
@@ -91,17 +128,29 @@ func decoded(src io.Reader, codings []coding) (io.Reader, func(), error) {
 				err = zr.Reset(src)
 			}
 			if err != nil {
+				if zr != nil {
+					gzipPool.Put(zr)
+				}
 				release()
 				return nil, nil, err
 			}
-			releases = append(releases, func() { gzipPool.Put(zr) })
+			releases[n] = func() { gzipPool.Put(zr) }
+			n++
 			src = zr
 		case codingDeflate:
 			// "deflate" is zlib-wrapped (RFC 9110), but some clients send raw
-			// deflate: look at the header to tell.
+			// deflate: look at the header to tell. No deflate stream is
+			// shorter than 2 bytes.
 			br := bufio.NewReaderSize(src, 16)
-			head, _ := br.Peek(2)
-			if len(head) == 2 && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
+			head, err := br.Peek(2)
+			if err != nil {
+				release()
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, nil, err
+			}
+			if head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
 				zr, err := zlib.NewReader(br)
 				if err != nil {
 					release()
@@ -116,34 +165,38 @@ func decoded(src io.Reader, codings []coding) (io.Reader, func(), error) {
 	return src, release, nil
 }
 
-const chunkSize = 32 << 10
+// Bodies are read into pooled chunks: a small first one, so that a
+// connection that announced a body and sent nothing holds 1 KiB, then
+// chunks of 32 KiB as bytes arrive.
+const (
+	firstChunkSize = 1 << 10
+	chunkSize      = 32 << 10
+)
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
-
-// readExact reads a body whose length n is known and within the limit.
-func readExact(src io.Reader, n int64) ([]byte, error) {
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(src, buf); err != nil {
-		return nil, err
-	}
-	return buf, nil
-}
+var (
+	firstChunkPool = sync.Pool{New: func() any { b := make([]byte, firstChunkSize); return &b }}
+	chunkPool      = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+)
 
 // readLimited reads src to its end, or fails with errTooLarge after reading
-// limit+1 bytes: never more. It reads into pooled chunks, so an oversized
-// body costs no heap once the pool is warm, and allocates exactly once for
-// a body it keeps. The byte past the limit is read into a one-byte buffer
-// of its own, so a 1mb limit needs exactly 32 chunks, not a 33rd for it.
+// limit+1 bytes: never more. It reads into pooled chunks, so memory follows
+// the bytes received (never a length the client announced), an oversized
+// body costs no heap once the pools are warm, and a body it keeps is
+// allocated exactly once. The byte past the limit is read into a one-byte
+// buffer of its own, so a limit needs no extra chunk for it.
 func readLimited(src io.Reader, limit int64) ([]byte, error) {
+	first := firstChunkPool.Get().(*[]byte)
 	var stack [8]*[]byte
-	chunks := stack[:0]
+	chunks := stack[:0] // after the first: 32 of them for 1mb
 	defer func() {
+		firstChunkPool.Put(first)
 		for _, c := range chunks {
 			chunkPool.Put(c)
 		}
 	}()
+	cur := *first
 	var total int64
-	last := 0 // bytes used in the last chunk
+	last := 0 // bytes used in cur
 	for idle := 0; ; {
 		var n int
 		var err error
@@ -154,16 +207,16 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 				return nil, errTooLarge
 			}
 		} else {
-			if len(chunks) == 0 || last == chunkSize {
-				chunks = append(chunks, chunkPool.Get().(*[]byte))
-				last = 0
+			if last == len(cur) {
+				c := chunkPool.Get().(*[]byte)
+				chunks = append(chunks, c)
+				cur, last = *c, 0
 			}
-			c := *chunks[len(chunks)-1]
-			room := int64(chunkSize - last)
+			room := int64(len(cur) - last)
 			if remaining := limit - total; remaining < room {
 				room = remaining
 			}
-			n, err = src.Read(c[last : last+int(room)])
+			n, err = src.Read(cur[last : last+int(room)])
 			last += n
 			total += int64(n)
 		}
@@ -185,10 +238,29 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 		return nil, nil
 	}
 	out := make([]byte, 0, total)
+	out = append(out, (*first)[:min(firstChunkSize, total)]...)
 	for _, c := range chunks {
-		out = append(out, (*c)[:min(int64(chunkSize), total-int64(len(out)))]...)
+		out = append(out, (*c)[:min(chunkSize, total-int64(len(out)))]...)
 	}
 	return out, nil
+}
+
+// setReadDeadline sets the connection's (or HTTP/2 stream's) read deadline
+// as [http.ResponseController.SetReadDeadline] does, following Unwrap
+// through wrappers, and reports whether it could. It does by hand what
+// ResponseController does, because that one builds an error with
+// fmt.Errorf for every writer that cannot (recorders, opaque wrappers).
+func setReadDeadline(w http.ResponseWriter, t time.Time) bool {
+	for {
+		switch x := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return x.SetReadDeadline(t) == nil
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return false
+		}
+	}
 }
 
 // innermost follows Unwrap to the writer net/http created, so that
@@ -221,7 +293,7 @@ func signalTooLarge(w http.ResponseWriter, r *http.Request, body io.ReadCloser) 
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		return
 	}
-	if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(signalWait)); err != nil {
+	if !setReadDeadline(w, time.Now().Add(signalWait)) {
 		return
 	}
 	var one [1]byte

@@ -542,5 +542,6 @@ func newServer(h http.Handler) *http.Server {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // Node allows 16 KiB; net/http's default is 1 MiB
 	}
 }

@@ -79,6 +79,8 @@ func main() {
 		ReadTimeout:  time.Minute,
 		WriteTimeout: time.Minute,
 		IdleTimeout:  2 * time.Minute,
+		// Node allows 16 KiB of headers; net/http's default is 1 MiB.
+		MaxHeaderBytes: 64 << 10,
 	}
 	fmt.Printf("parity listening on http://%s\n", ln.Addr())
 

@@ -115,6 +115,7 @@ func main() {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // Node allows 16 KiB; net/http's default is 1 MiB
 	}
 	fmt.Printf("quickstart listening on http://%s (try: curl -i http://%s/api/notes/1)\n", ln.Addr(), ln.Addr())
 

@@ -123,7 +123,11 @@ func main() {
 	srv := &http.Server{
 		Handler:           newServer(logger, realTicker, *interval),
 		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// The request, body included; a GET stream has no body, and net/http
+		// lifts the read deadline once a body is read, so the stream may last.
+		ReadTimeout:    30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10, // Node allows 16 KiB; net/http's default is 1 MiB
 		// No WriteTimeout: a stream is a long response. The handler ends it.
 	}
 	fmt.Printf("stream listening on http://%s/ (events at /api/events)\n", ln.Addr())

@@ -161,6 +161,7 @@ func main() {
 		ReadTimeout:       time.Minute,
 		WriteTimeout:      time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10, // Node allows 16 KiB; net/http's default is 1 MiB
 	}
 	fmt.Printf("webhook listening on http://%s/api/webhooks/github (and /api/webhooks/github-raw)\n", ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
