@@ -86,14 +86,35 @@ type Decoder struct {
 // matches it, and false for a label Next refuses or that this package
 // refuses on purpose (UTF-7). UTF-8 and its aliases return a nil decoder:
 // the caller only needs to replace invalid sequences.
+//
+// The label comes from a client's header, so Lookup allocates nothing: it
+// normalizes into a fixed buffer, and a label whose letters and digits
+// outnumber the longest known label's is unknown without further work.
 func Lookup(label string) (*Decoder, bool) {
-	name := Normalize(label)
-	switch name {
+	var buf [maxLabel]byte
+	n := 0
+	label = trimYear(label)
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z', isDigit(c):
+		default:
+			continue
+		}
+		if n == len(buf) {
+			return nil, false
+		}
+		buf[n] = c
+		n++
+	}
+	switch string(buf[:n]) {
 	case "utf8", "unicode11utf8":
 		return nil, true
 	}
 	t := load()
-	d, ok := t.labels[name]
+	d, ok := t.labels[string(buf[:n])]
 	if !ok || d.kind == kindUTF7 || d.kind == kindUTF7IMAP {
 		return nil, false
 	}
@@ -105,9 +126,7 @@ func Lookup(label string) (*Decoder, bool) {
 // dropped. Node reads header bytes as latin1, and no latin1 letter
 // lower-cases to an ASCII one, so bytes over 0x7F are simply dropped.
 func Normalize(s string) string {
-	if n := len(s); n >= 5 && s[n-5] == ':' && isDigit(s[n-4]) && isDigit(s[n-3]) && isDigit(s[n-2]) && isDigit(s[n-1]) {
-		s = s[:n-5]
-	}
+	s = trimYear(s)
 	clean := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; !('a' <= c && c <= 'z' || isDigit(c)) {
@@ -131,6 +150,19 @@ func Normalize(s string) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// trimYear removes the ":dddd" that iconv-lite drops from the end of a label.
+func trimYear(s string) string {
+	if n := len(s); n >= 5 && s[n-5] == ':' && isDigit(s[n-4]) && isDigit(s[n-3]) && isDigit(s[n-2]) && isDigit(s[n-1]) {
+		return s[:n-5]
+	}
+	return s
+}
+
+// maxLabel is longer than any normalized label iconv-lite knows (the
+// longest, "csisolatincyrillic" and the like, have 20 letters); a test
+// checks it against the tables.
+const maxLabel = 32
 
 // Decode returns src decoded to valid UTF-8. A nil Decoder is UTF-8: src is
 // returned as it is, and the caller replaces what is invalid.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -104,6 +105,23 @@ func TestNormalizeMatchesIconvLite(t *testing.T) {
 	}
 }
 
+func TestLookupAllocatesNothingWhateverTheLabel(t *testing.T) {
+	for _, l := range load().labelNames() {
+		if len(l) > maxLabel {
+			t.Errorf("label %q is longer than maxLabel (%d)", l, maxLabel)
+		}
+	}
+	long := strings.Repeat("-", 1<<20) + "utf-8" // punctuation is dropped: still a label Next knows
+	if d, ok := Lookup(long); !ok || d != nil {
+		t.Errorf("a 1 MiB label that normalizes to utf8: %v, %v", d, ok)
+	}
+	for _, l := range []string{"windows-1251", "UTF-16LE", strings.Repeat("x", 1<<20), "shift_jis:2000"} {
+		if n := testing.AllocsPerRun(10, func() { Lookup(l) }); n != 0 {
+			t.Errorf("Lookup(%.20q): %v allocations", l, n)
+		}
+	}
+}
+
 func TestUTF8NeedsNoTables(t *testing.T) {
 	for _, l := range []string{"utf-8", "UTF8", "unicode-1-1-utf-8"} {
 		if d, ok := Lookup(l); !ok || d != nil {
@@ -138,4 +156,12 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("%s: %d bytes of output from %d of input", label, len(out), len(in))
 		}
 	})
+}
+
+func (t *tables) labelNames() []string {
+	names := make([]string, 0, len(t.labels))
+	for l := range t.labels {
+		names = append(names, l)
+	}
+	return names
 }
