@@ -217,6 +217,30 @@ func TestSetWritesSafeDefaults(t *testing.T) {
 	}
 }
 
+func TestSetAcceptsWhatBrowsersKeep(t *testing.T) {
+	t.Parallel()
+	plain := httptest.NewRequest("GET", "/", nil)
+	overTLS := httptest.NewRequest("GET", "/", nil)
+	overTLS.TLS = &tls.ConnectionState{}
+	cases := []struct {
+		name string
+		r    *http.Request
+		o    cookies.Options
+		want string
+	}{
+		{"__Host-id", overTLS, cookies.Options{}, "__Host-id=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"__Host-id", plain, cookies.Options{Secure: true, Path: "/"}, "__Host-id=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"__Secure-id", plain, cookies.Options{Secure: true, Domain: "example.com", Path: "/api"}, "__Secure-id=v; Path=/api; Domain=example.com; HttpOnly; Secure; SameSite=Lax"},
+		{"id", plain, cookies.Options{Domain: ".Example-1.co.uk", Path: "/a/b~c/%C3%A9/x=y:z@w"}, "id=v; Path=/a/b~c/%C3%A9/x=y:z@w; Domain=.Example-1.co.uk; HttpOnly; SameSite=Lax"},
+		{"id", plain, cookies.Options{Domain: "xn--bcher-kva.de"}, "id=v; Path=/; Domain=xn--bcher-kva.de; HttpOnly; SameSite=Lax"},
+	}
+	for _, tc := range cases {
+		if got := setCookieLine(t, tc.r, tc.name, "v", tc.o); got != tc.want {
+			t.Errorf("Set(%q, %+v) = %q, want %q", tc.name, tc.o, got, tc.want)
+		}
+	}
+}
+
 func TestDeleteExpiresTheCookie(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -247,6 +271,22 @@ func TestSetRefusesWhatCannotBeSent(t *testing.T) {
 		{"ok", "v", cookies.Options{Domain: "a b.com"}, "Domain"},
 		{"ok", "v", cookies.Options{SameSite: http.SameSiteNoneMode}, "SameSite=None requires Secure"},
 		{"ok", "v", cookies.Options{Partitioned: true}, "Partitioned requires Secure"},
+		{"ok", "v", cookies.Options{Domain: "a.com,b.com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "a.com, Path=/x"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "exa mple.com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "a..com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "bücher.de"}, "xn--"},
+		{"ok", "v", cookies.Options{Domain: "."}, "Domain"},
+		{"ok", "v", cookies.Options{Path: "/, Domain=evil.com"}, "Path"},
+		{"ok", "v", cookies.Options{Path: "/a,b"}, "Path"},
+		{"ok", "v", cookies.Options{Path: "/a b"}, "Path"},
+		{"ok", "v", cookies.Options{Path: `/"a"`}, "Path"},
+		{"__Host-id", "v", cookies.Options{}, "__Host- cookie needs Secure"},
+		{"__Host-id", "v", cookies.Options{Secure: true, Domain: "example.com"}, "no Domain"},
+		{"__Host-id", "v", cookies.Options{Secure: true, Path: "/api"}, "Path=/"},
+		{"__host-id", "v", cookies.Options{Domain: "example.com"}, "__Host- cookie"},
+		{"__Secure-id", "v", cookies.Options{}, "__Secure- cookie needs Secure"},
+		{"__SECURE-id", "v", cookies.Options{}, "__Secure- cookie needs Secure"},
 	}
 	for _, tc := range cases {
 		rec := httptest.NewRecorder()
@@ -257,6 +297,10 @@ func TestSetRefusesWhatCannotBeSent(t *testing.T) {
 		if len(rec.Header()["Set-Cookie"]) != 0 {
 			t.Errorf("Set(%q) wrote a header despite the error", tc.name)
 		}
+	}
+	// Delete writes the same attributes, so the same rules apply.
+	if err := cookies.Delete(httptest.NewRecorder(), r, "__Host-id", cookies.Options{}); err == nil {
+		t.Errorf("Delete of a __Host- cookie without Secure: no error")
 	}
 	if err := cookies.Set(httptest.NewRecorder(), r, "", "v", cookies.Options{}); !errors.Is(err, cookies.ErrInvalidName) {
 		t.Errorf("errors.Is(ErrInvalidName) fails: %v", err)

@@ -26,9 +26,12 @@
 // returns exactly the string that was set, whatever it holds (";", spaces,
 // quotes, non-ASCII). Its defaults are the safe ones: Path=/, HttpOnly,
 // SameSite=Lax, and Secure when the request came over TLS; [Options] turns
-// each off or on explicitly. A name or value that cannot be sent, or an
-// attribute set that browsers would drop (SameSite=None without Secure), is
-// an error rather than a header that silently does not work. [Delete]
+// each off or on explicitly. A name or value that cannot be sent, an
+// attribute set that browsers would drop (SameSite=None without Secure, a
+// __Host- cookie with a Domain or without Secure, a __Secure- cookie without
+// Secure), or a Path or Domain that could smuggle another attribute
+// ("/, Domain=evil.com", "a.com,b.com") is an error rather than a header
+// that silently does not work or does something else. [Delete]
 // writes Max-Age=0 and an Expires in 1970.
 //
 // [Signed] goes beyond Next: HMAC-SHA256-signed values that clients can read
