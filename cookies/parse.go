@@ -95,12 +95,21 @@ func cutAtPair(s string, n int) string {
 // parseInto adds the cookies of s to m, first name wins, and reports
 // whether m can take more (it holds fewer than MaxCookies).
 func parseInto(m map[string]string, s string) bool {
-	for s != "" {
-		var pair string
-		pair, s, _ = strings.Cut(s, ";")
-		eq := strings.IndexByte(pair, '=')
+	for {
+		eq := strings.IndexByte(s, '=')
 		if eq < 0 {
-			continue
+			return len(m) < MaxCookies // no pair left that counts
+		}
+		// The pairs before the ';' that precedes this '=' have no '=': skip
+		// them in one scan rather than one by one (";;;;" costs nothing).
+		if semi := strings.LastIndexByte(s[:eq], ';'); semi >= 0 {
+			s = s[semi+1:]
+			eq -= semi + 1
+		}
+		pair := s
+		s = ""
+		if end := strings.IndexByte(pair[eq:], ';'); end >= 0 {
+			pair, s = pair[:eq+end], pair[eq+end+1:]
 		}
 		// Leading spaces, which the cookie package strips after each ";",
 		// go with the trim.
@@ -120,7 +129,6 @@ func parseInto(m map[string]string, s string) bool {
 		}
 		m[name] = value
 	}
-	return len(m) < MaxCookies
 }
 
 // sliceJS is JavaScript's value.slice(1, -1): "" for strings of one or two
