@@ -76,7 +76,12 @@ func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
 //   - anything else: 500 "Internal Server Error".
 //
 // The cause of every 5xx is logged at Error level with the method and path,
-// and never sent. If the response has already started (known when w comes
+// and never sent. When Write answers 500 in place of the handler (an error
+// with no status, or a status outside 400–599), the headers set since the
+// innermost apiroutes layer wrapped the response (Set-Cookie,
+// Cache-Control...) are removed; those of the layers outside it (CORS, Vary)
+// stay. An error with a status the handler chose keeps every header. If
+// the response has already started (known when w comes
 // from [Config.Handler], [Config.Recover] or another apiroutes layer),
 // nothing more is written and the error is logged. HEAD responses get the
 // status and headers without a body.
@@ -120,6 +125,12 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 	if st != nil && st.Started() {
 		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, v.e.Status, err)
 		return
+	}
+	if st != nil && v.e == errInternal {
+		// Our 500 replaces the response the handler failed to make: drop
+		// the headers it had set for it. A status the handler chose keeps
+		// them (WWW-Authenticate, Allow, Retry-After).
+		st.ResetHeader()
 	}
 	eff.Renderer(w, r, v.e)
 }

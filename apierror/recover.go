@@ -19,7 +19,8 @@ func Recover(next http.Handler) http.Handler {
 
 // Recover is a middleware that turns a panic in next into a 500 "Internal
 // Server Error" response rendered with c, and logs the panic value and the
-// stack at Error level. The panic value is never sent.
+// stack at Error level. The panic value is never sent, nor the headers the
+// handler had set (see [Config.Write]).
 //
 // [http.ErrAbortHandler] is panicked again, as net/http expects. A panic
 // after the response has started cannot become a 500 any more: Recover logs
@@ -59,6 +60,7 @@ func (h *recoverer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if st.Started() {
 			panic(http.ErrAbortHandler)
 		}
+		st.ResetHeader() // the 500 replaces the handler's response, and its headers
 		eff.Renderer(ww, r, errInternal)
 	}()
 	h.next.ServeHTTP(ww, r)

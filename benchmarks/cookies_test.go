@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,9 +40,7 @@ func cookieSent(i int) [][2]string {
 }
 
 // cookieHeaders are the two browsers' Cookie headers, 298 bytes each. They
-// differ only in the session id, so parsing either is the same work;
-// alternating them is what defeats Parse's cache (see
-// BenchmarkCookiesParse).
+// differ only in the session id, so parsing either is the same work.
 var cookieHeaders = func() (h [2]string) {
 	for i := range h {
 		var pairs []string
@@ -116,13 +115,10 @@ func sameMap(a, b map[string]string) bool {
 	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
-// BenchmarkCookiesParse measures one parse per request. Parse caches its
-// result by the request's address and Cookie header, so that calling it
-// again in the same request is a lookup (the cached case). To parse afresh
-// on every iteration, the requests are one storage alternating between two
-// headers: the cache slot of that address then always holds the other
-// header's entry, a miss, as for a new request. Both sides get the same
-// alternation.
+// BenchmarkCookiesParse measures one parse per request. Parse keeps
+// nothing between calls, so every call parses (a second call in the same
+// request costs as much as the first). The requests alternate between the
+// two headers, on both sides.
 func BenchmarkCookiesParse(b *testing.B) {
 	bench := func(b *testing.B, parse func(*http.Request) map[string]string, want func(int) map[string]string) {
 		f := newCookieFixture()
@@ -140,33 +136,51 @@ func BenchmarkCookiesParse(b *testing.B) {
 	}
 	b.Run("apiroutes", func(b *testing.B) {
 		bench(b, cookies.Parse, cookieWant)
-		// The alternation misses the cache: the request parsed again
-		// after the other header gets a new map.
-		f := newCookieFixture()
-		first := cookies.Parse(f.next(0))
-		cookies.Parse(f.next(1))
-		if sameMap(first, cookies.Parse(f.next(0))) {
-			b.Fatal("apiroutes: the alternating requests were served from the cache")
+		// Each call returns a map of its own, even for the same request.
+		r := newCookieFixture().next(0)
+		if sameMap(cookies.Parse(r), cookies.Parse(r)) {
+			b.Fatal("apiroutes: two calls returned the same map")
 		}
 	})
 	b.Run("stdlib", func(b *testing.B) {
 		bench(b, stdlibCookies, cookieValues)
 	})
-	// The repeated call in one request: a cache lookup.
-	b.Run("cached", func(b *testing.B) {
-		b.Run("apiroutes", func(b *testing.B) {
-			r := newCookieFixture().next(0)
-			first := cookies.Parse(r)
-			b.ReportAllocs()
-			var m map[string]string
-			for b.Loop() {
-				m = cookies.Parse(r)
+}
+
+// BenchmarkCookiesHostile parses the Cookie headers of issue 12's attacks,
+// 64 KiB each: only separators (the old Parse sized its map from their
+// count), as many distinct cookies as fit, and percent-escapes in every
+// value. Parse reads MaxCookieBytes (16 KiB) of them and keeps MaxCookies;
+// net/http's r.Cookies() reads everything.
+func BenchmarkCookiesHostile(b *testing.B) {
+	const size = 64 << 10
+	shapes := []struct{ name, header string }{
+		{"semicolons", strings.Repeat(";", size)},
+		{"distinct-pairs", func() string {
+			var sb strings.Builder
+			for i := 0; sb.Len() < size-16; i++ {
+				sb.WriteString(strconv.FormatInt(int64(i), 36))
+				sb.WriteString("=1; ")
 			}
-			if !sameMap(m, first) {
-				b.Fatal("apiroutes: the repeated call parsed again")
-			}
-		})
-	})
+			return sb.String()
+		}()},
+		{"escaped-values", strings.Repeat("e=%41%41%41%41%41%41%41%41%41%41; ", size/34)},
+	}
+	for _, sh := range shapes {
+		r := httptest.NewRequest(http.MethodGet, "/api/me", nil)
+		r.Header.Set("Cookie", sh.header)
+		for _, side := range []struct {
+			name  string
+			parse func(*http.Request) map[string]string
+		}{{"apiroutes", cookies.Parse}, {"stdlib", stdlibCookies}} {
+			b.Run(sh.name+"/"+side.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					_ = side.parse(r)
+				}
+			})
+		}
+	}
 }
 
 // TestCookiesParseBaselinesAgree makes the comparison fair: both sides find

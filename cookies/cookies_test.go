@@ -4,11 +4,15 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,24 +79,99 @@ func TestParseWithoutCookiesDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestParseRunsOncePerRequest(t *testing.T) {
+func TestParseReturnsAMapTheCallerOwns(t *testing.T) {
+	t.Parallel()
 	r := withCookies("session=abc; theme=dark")
 	first := cookies.Parse(r)
-	if n := testing.AllocsPerRun(100, func() { _ = cookies.Parse(r) }); n != 0 {
-		t.Errorf("a second Parse of the same request allocates %v times: it parsed again", n)
+	first["isAdmin"] = "true"
+	delete(first, "session")
+	if got := cookies.Parse(r); !reflect.DeepEqual(got, map[string]string{"session": "abc", "theme": "dark"}) {
+		t.Errorf("after the first map was modified, Parse gives %q", got)
 	}
-	if reflect.ValueOf(cookies.Parse(r)).Pointer() != reflect.ValueOf(first).Pointer() {
-		t.Errorf("a second Parse returned another map")
+	// A request reusing the storage of an earlier one, with the very same
+	// header, gets its own parse (the old cache keyed by address did not).
+	*r = *withCookies("session=abc; theme=dark")
+	if got := cookies.Parse(r); got["isAdmin"] != "" {
+		t.Errorf("a later request sees isAdmin=%q written by an earlier one", got["isAdmin"])
 	}
 	// A changed header is seen.
 	r.Header.Set("Cookie", "session=def")
 	if got := cookies.Parse(r)["session"]; got != "def" {
 		t.Errorf("after the header changed: %q", got)
 	}
-	// Another request with the same header gets its own parse.
-	other := withCookies("session=abc; theme=dark")
-	if reflect.ValueOf(cookies.Parse(other)).Pointer() == reflect.ValueOf(first).Pointer() {
-		t.Errorf("two live requests share one map")
+}
+
+func TestParseReadsAtMostMaxCookieBytes(t *testing.T) {
+	t.Parallel()
+	// pad is a cookie that fills the header up to n bytes in all.
+	pad := func(n int) string { return "p=" + strings.Repeat("x", n-2) }
+	cases := []struct {
+		name    string
+		headers []string
+		want    map[string]string // the cookies besides p
+	}{
+		{"a cookie that ends at the limit is read",
+			[]string{pad(cookies.MaxCookieBytes-len("; a=1")) + "; a=1"}, map[string]string{"a": "1"}},
+		{"a cookie that ends at the limit, then a separator",
+			[]string{pad(cookies.MaxCookieBytes-len("; a=1")) + "; a=1;b=2"}, map[string]string{"a": "1"}},
+		{"a cookie that crosses the limit is ignored, and what follows",
+			[]string{pad(cookies.MaxCookieBytes-len("; a=1")) + "; a=12; b=2"}, map[string]string{}},
+		{"the limit counts the headers as joined with '; '",
+			[]string{pad(cookies.MaxCookieBytes - len("; a=1") - len("; ")), "a=1", "b=2"}, map[string]string{"a": "1"}},
+		{"a header after the limit is not read",
+			[]string{pad(cookies.MaxCookieBytes), "a=1"}, map[string]string{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := cookies.Parse(withCookies(tc.headers...))
+			delete(got, "p")
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	// One cookie larger than the limit: nothing.
+	if got := cookies.Parse(withCookies("big=" + strings.Repeat("x", cookies.MaxCookieBytes))); len(got) != 0 || got == nil {
+		t.Errorf("a cookie over the limit: %d cookies (nil: %v), want an empty map", len(got), got == nil)
+	}
+}
+
+func TestParseKeepsAtMostMaxCookies(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range cookies.MaxCookies + 10 {
+		fmt.Fprintf(&b, "c%d=%d; ", i, i)
+		if i == 0 {
+			b.WriteString("c0=dup; ") // duplicates do not count
+		}
+	}
+	got := cookies.Parse(withCookies(b.String()))
+	if len(got) != cookies.MaxCookies {
+		t.Fatalf("%d cookies, want MaxCookies (%d)", len(got), cookies.MaxCookies)
+	}
+	last := strconv.Itoa(cookies.MaxCookies - 1)
+	if got["c0"] != "0" || got["c"+last] != last || got["c"+strconv.Itoa(cookies.MaxCookies)] != "" {
+		t.Errorf("want the first MaxCookies names: c0=%q c%s=%q", got["c0"], last, got["c"+last])
+	}
+}
+
+// What Parse allocates for a header of separators does not grow with the
+// header: the old Parse sized its map from the count of ';'.
+func TestParseAllocationDoesNotFollowTheSeparatorCount(t *testing.T) {
+	small := withCookies(strings.Repeat(";", 64) + "a=1")
+	huge := withCookies(strings.Repeat(";", 1<<20) + "a=1")
+	bytesOf := func(r *http.Request) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 10 {
+			_ = cookies.Parse(r)
+		}
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / 10
+	}
+	if s, h := bytesOf(small), bytesOf(huge); h > s+1024 {
+		t.Errorf("a 1 MiB header of ';' allocates %d bytes per Parse, a 64-byte one %d", h, s)
 	}
 }
 
@@ -138,6 +217,30 @@ func TestSetWritesSafeDefaults(t *testing.T) {
 	}
 }
 
+func TestSetAcceptsWhatBrowsersKeep(t *testing.T) {
+	t.Parallel()
+	plain := httptest.NewRequest("GET", "/", nil)
+	overTLS := httptest.NewRequest("GET", "/", nil)
+	overTLS.TLS = &tls.ConnectionState{}
+	cases := []struct {
+		name string
+		r    *http.Request
+		o    cookies.Options
+		want string
+	}{
+		{"__Host-id", overTLS, cookies.Options{}, "__Host-id=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"__Host-id", plain, cookies.Options{Secure: true, Path: "/"}, "__Host-id=v; Path=/; HttpOnly; Secure; SameSite=Lax"},
+		{"__Secure-id", plain, cookies.Options{Secure: true, Domain: "example.com", Path: "/api"}, "__Secure-id=v; Path=/api; Domain=example.com; HttpOnly; Secure; SameSite=Lax"},
+		{"id", plain, cookies.Options{Domain: ".Example-1.co.uk", Path: "/a/b~c/%C3%A9/x=y:z@w"}, "id=v; Path=/a/b~c/%C3%A9/x=y:z@w; Domain=.Example-1.co.uk; HttpOnly; SameSite=Lax"},
+		{"id", plain, cookies.Options{Domain: "xn--bcher-kva.de"}, "id=v; Path=/; Domain=xn--bcher-kva.de; HttpOnly; SameSite=Lax"},
+	}
+	for _, tc := range cases {
+		if got := setCookieLine(t, tc.r, tc.name, "v", tc.o); got != tc.want {
+			t.Errorf("Set(%q, %+v) = %q, want %q", tc.name, tc.o, got, tc.want)
+		}
+	}
+}
+
 func TestDeleteExpiresTheCookie(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -168,6 +271,22 @@ func TestSetRefusesWhatCannotBeSent(t *testing.T) {
 		{"ok", "v", cookies.Options{Domain: "a b.com"}, "Domain"},
 		{"ok", "v", cookies.Options{SameSite: http.SameSiteNoneMode}, "SameSite=None requires Secure"},
 		{"ok", "v", cookies.Options{Partitioned: true}, "Partitioned requires Secure"},
+		{"ok", "v", cookies.Options{Domain: "a.com,b.com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "a.com, Path=/x"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "exa mple.com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "a..com"}, "Domain"},
+		{"ok", "v", cookies.Options{Domain: "bücher.de"}, "xn--"},
+		{"ok", "v", cookies.Options{Domain: "."}, "Domain"},
+		{"ok", "v", cookies.Options{Path: "/, Domain=evil.com"}, "Path"},
+		{"ok", "v", cookies.Options{Path: "/a,b"}, "Path"},
+		{"ok", "v", cookies.Options{Path: "/a b"}, "Path"},
+		{"ok", "v", cookies.Options{Path: `/"a"`}, "Path"},
+		{"__Host-id", "v", cookies.Options{}, "__Host- cookie needs Secure"},
+		{"__Host-id", "v", cookies.Options{Secure: true, Domain: "example.com"}, "no Domain"},
+		{"__Host-id", "v", cookies.Options{Secure: true, Path: "/api"}, "Path=/"},
+		{"__host-id", "v", cookies.Options{Domain: "example.com"}, "__Host- cookie"},
+		{"__Secure-id", "v", cookies.Options{}, "__Secure- cookie needs Secure"},
+		{"__SECURE-id", "v", cookies.Options{}, "__Secure- cookie needs Secure"},
 	}
 	for _, tc := range cases {
 		rec := httptest.NewRecorder()
@@ -178,6 +297,10 @@ func TestSetRefusesWhatCannotBeSent(t *testing.T) {
 		if len(rec.Header()["Set-Cookie"]) != 0 {
 			t.Errorf("Set(%q) wrote a header despite the error", tc.name)
 		}
+	}
+	// Delete writes the same attributes, so the same rules apply.
+	if err := cookies.Delete(httptest.NewRecorder(), r, "__Host-id", cookies.Options{}); err == nil {
+		t.Errorf("Delete of a __Host- cookie without Secure: no error")
 	}
 	if err := cookies.Set(httptest.NewRecorder(), r, "", "v", cookies.Options{}); !errors.Is(err, cookies.ErrInvalidName) {
 		t.Errorf("errors.Is(ErrInvalidName) fails: %v", err)
@@ -210,11 +333,53 @@ func FuzzCookies(f *testing.F) {
 	for _, s := range []string{"a=1; a=2", "foo; =bar; baz=qux; ;; k=v=w", `q="x`, "c=%E2%82%AC; d=%zz", "\xff=\xfe"} {
 		f.Add(s, "value; with=stuff")
 	}
+	// The hostile shapes of issue 12: separators only (the old Parse sized
+	// its map from their count), more distinct cookies than MaxCookies,
+	// escapes in every value, and a cookie that crosses MaxCookieBytes.
+	var pairs strings.Builder
+	for i := range cookies.MaxCookies + 44 {
+		pairs.WriteString(strconv.Itoa(i) + "=1;")
+	}
+	for _, s := range []string{
+		strings.Repeat(";", 64<<10),
+		pairs.String(),
+		strings.Repeat("e=%41%E2%82%AC%zz; ", 2000),
+		strings.Repeat("x", cookies.MaxCookieBytes-4) + "; a=12; b=2",
+		"isAdmin=true; isAdmin=false",
+	} {
+		f.Add(s, "")
+	}
 	f.Fuzz(func(t *testing.T, header, value string) {
-		m := cookies.Parse(withCookies(header)) // never panics
+		r := withCookies(header)
+		m := cookies.Parse(r) // never panics
+		if len(m) > cookies.MaxCookies {
+			t.Fatalf("%d cookies, over MaxCookies", len(m))
+		}
 		for k := range m {
 			if strings.Contains(k, ";") {
 				t.Fatalf("name %q contains the separator", k)
+			}
+		}
+		// Splitting agrees with parsing each pair on its own, first wins.
+		if len(header) <= cookies.MaxCookieBytes {
+			want := map[string]string{}
+			for _, pair := range strings.Split(header, ";") {
+				for k, v := range cookies.Parse(withCookies(pair)) {
+					if _, seen := want[k]; !seen && len(want) < cookies.MaxCookies {
+						want[k] = v
+					}
+				}
+			}
+			if !maps.Equal(m, want) {
+				t.Fatalf("Parse(%q) = %q, pair by pair %q", header, m, want)
+			}
+		}
+		// The map is the caller's: writing into it changes no later parse.
+		if m != nil {
+			want := maps.Clone(m)
+			m["isAdmin"] = "true"
+			if again := cookies.Parse(r); !maps.Equal(again, want) {
+				t.Fatalf("a write into the first result shows in the second")
 			}
 		}
 		if !utf8.ValidString(value) {

@@ -11,15 +11,27 @@
 // raw fallback), which differs from net/http's r.Cookies() on real inputs:
 // net/http keeps every duplicate, rejects values with spaces or quotes in
 // the middle, and does not percent-decode. Parse costs nothing without a
-// Cookie header and runs once per request.
+// Cookie header; otherwise each call parses again and returns a map of the
+// caller's own, which it may modify. The package keeps no state: nothing of
+// a request outlives it.
+//
+// Parse reads at most [MaxCookieBytes] (16 KiB) of the Cookie headers and
+// returns at most [MaxCookies] (256) cookies. This is deliberate: Node
+// refuses requests with more than 16 KiB of headers, so Next never parses
+// more, and browsers send at most 180 cookies per site; net/http accepts
+// 1 MB of headers by default, and without these limits what a request's
+// cookies cost would grow with whatever the server accepts.
 //
 // [Set] encodes values like encodeURIComponent, as Next does, so that Parse
 // returns exactly the string that was set, whatever it holds (";", spaces,
 // quotes, non-ASCII). Its defaults are the safe ones: Path=/, HttpOnly,
 // SameSite=Lax, and Secure when the request came over TLS; [Options] turns
-// each off or on explicitly. A name or value that cannot be sent, or an
-// attribute set that browsers would drop (SameSite=None without Secure), is
-// an error rather than a header that silently does not work. [Delete]
+// each off or on explicitly. A name or value that cannot be sent, an
+// attribute set that browsers would drop (SameSite=None without Secure, a
+// __Host- cookie with a Domain or without Secure, a __Secure- cookie without
+// Secure), or a Path or Domain that could smuggle another attribute
+// ("/, Domain=evil.com", "a.com,b.com") is an error rather than a header
+// that silently does not work or does something else. [Delete]
 // writes Max-Age=0 and an Expires in 1970.
 //
 // [Signed] goes beyond Next: HMAC-SHA256-signed values that clients can read
@@ -31,5 +43,11 @@
 //     silently drops them (its result is a plain JavaScript object).
 //   - Non-ASCII bytes in a Cookie header are kept as UTF-8; Node reads
 //     headers as latin1 and would show mojibake.
-//   - The result is a Go map: nil (empty) when there is no Cookie header.
+//   - The result is a Go map: nil (empty) when there is no Cookie header,
+//     which encoding/json writes as null where Next's req.cookies is {}.
+//     Returning an empty map there would cost an allocation per request
+//     (or share one mutable map between requests); check for nil before
+//     writing into it.
+//   - A Cookie header longer than 16 KiB makes Next answer 431 before the
+//     route runs; Parse reads its first 16 KiB (see above).
 package cookies

@@ -18,6 +18,24 @@ func ExampleParse() {
 	// dark a;b %zz 3
 }
 
+// The map is the caller's: a handler may add to it or delete from it. It
+// is nil without a Cookie header, so check before writing into it.
+func ExampleParse_modify() {
+	r := httptest.NewRequest("GET", "/api/me", nil)
+	r.Header.Set("Cookie", "theme=dark")
+	c := cookies.Parse(r)
+	if c != nil {
+		c["theme"] = "light"
+	}
+	fmt.Println(c["theme"], cookies.Parse(r)["theme"])
+
+	none := cookies.Parse(httptest.NewRequest("GET", "/api/me", nil))
+	fmt.Println(none == nil, len(none), none["theme"] == "")
+	// Output:
+	// light dark
+	// true 0 true
+}
+
 func ExampleSet() {
 	rec := httptest.NewRecorder()
 	r := httptest.NewRequest("GET", "/login", nil)

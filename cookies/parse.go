@@ -3,9 +3,23 @@ package cookies
 import (
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
-	"unsafe"
+)
+
+// Limits of [Parse]. Node, and so Next.js, refuses requests whose headers
+// exceed 16 KiB in all (431), so Next never parses more than that; net/http
+// accepts 1 MB of headers by default. Parse reads what Next could have
+// seen and no more, so that what a Cookie header costs does not depend on
+// the server's MaxHeaderBytes.
+const (
+	// MaxCookieBytes is how much of the Cookie headers Parse reads, counted
+	// as if they were joined with "; ". A cookie that does not end within
+	// these bytes is ignored, as is everything after it.
+	MaxCookieBytes = 16 << 10
+	// MaxCookies is how many cookies Parse returns at most: later names are
+	// ignored. Browsers send at most 180 cookies for a site (Chrome and
+	// Firefox limit cookies per domain to 180).
+	MaxCookies = 256
 )
 
 // Parse returns the request's cookies as Next.js's req.cookies: a map from
@@ -22,54 +36,89 @@ import (
 //     a value that does not decode is kept as it is ("%zz"); "+" stays "+";
 //   - the first of several cookies with the same name wins.
 //
+// Parse reads at most [MaxCookieBytes] of the headers and returns at most
+// [MaxCookies] cookies, so a request's cookies cost a bounded amount of
+// memory whatever it sends.
+//
 // With no Cookie header Parse returns nil, an empty map, without
-// allocating. The result is computed once per request: calling Parse again
-// for the same request returns the same map. Do not modify it.
+// allocating. Otherwise every call parses again and returns a new map that
+// belongs to the caller: modifying it affects nobody else. Parse keeps
+// nothing; call it once per request and keep the map if several places
+// need it.
 func Parse(r *http.Request) map[string]string {
 	headers := r.Header["Cookie"]
 	if len(headers) == 0 {
 		return nil
 	}
-	raw := headers[0]
-	if len(headers) > 1 {
-		raw = strings.Join(headers, "; ")
+	budget := MaxCookieBytes
+	var m map[string]string
+	for i, h := range headers {
+		if i > 0 {
+			budget -= len("; ")
+		}
+		if budget <= 0 {
+			break
+		}
+		if len(h) > budget {
+			h = cutAtPair(h, budget)
+			budget = 0
+		} else {
+			budget -= len(h)
+		}
+		if m == nil {
+			// A small hint saves the map's growth on ordinary headers;
+			// capped, so that a header of separators cannot size it.
+			m = make(map[string]string, min(strings.Count(h, ";")+1, 8))
+		}
+		if !parseInto(m, h) {
+			break
+		}
 	}
-	key := uintptr(unsafe.Pointer(r))
-	slot := &cache[(key>>4)*0x9E3779B1%uintptr(len(cache))]
-	if e := slot.Load(); e != nil && e.req == key && e.raw == raw {
-		return e.m
+	if m == nil {
+		m = map[string]string{}
 	}
-	m := parse(raw)
-	slot.Store(&entry{req: key, raw: raw, m: m})
 	return m
 }
 
-// The cache remembers recent results by the request's address and its
-// Cookie header. It keeps no reference to the request; if a later request
-// reuses the address with the very same header, the entry is exactly what
-// parsing would give it. Entries are replaced, never cleaned: the cache
-// holds at most len(cache) small maps.
-var cache [1024]atomic.Pointer[entry]
-
-type entry struct {
-	req uintptr
-	raw string
-	m   map[string]string
+// cutAtPair returns the part of s before the pair that does not end within
+// its first n bytes (n < len(s)).
+func cutAtPair(s string, n int) string {
+	if s[n] == ';' {
+		return s[:n]
+	}
+	if i := strings.LastIndexByte(s[:n], ';'); i >= 0 {
+		return s[:i]
+	}
+	return ""
 }
 
-func parse(s string) map[string]string {
-	m := make(map[string]string, strings.Count(s, ";")+1)
-	for s != "" {
-		var pair string
-		pair, s, _ = strings.Cut(s, ";")
-		s = strings.TrimLeft(s, " ")
-		eq := strings.IndexByte(pair, '=')
+// parseInto adds the cookies of s to m, first name wins, and reports
+// whether m can take more (it holds fewer than MaxCookies).
+func parseInto(m map[string]string, s string) bool {
+	for {
+		eq := strings.IndexByte(s, '=')
 		if eq < 0 {
-			continue
+			return len(m) < MaxCookies // no pair left that counts
 		}
+		// The pairs before the ';' that precedes this '=' have no '=': skip
+		// them in one scan rather than one by one (";;;;" costs nothing).
+		if semi := strings.LastIndexByte(s[:eq], ';'); semi >= 0 {
+			s = s[semi+1:]
+			eq -= semi + 1
+		}
+		pair := s
+		s = ""
+		if end := strings.IndexByte(pair[eq:], ';'); end >= 0 {
+			pair, s = pair[:eq+end], pair[eq+end+1:]
+		}
+		// Leading spaces, which the cookie package strips after each ";",
+		// go with the trim.
 		name := trim(pair[:eq])
 		if _, seen := m[name]; seen {
 			continue
+		}
+		if len(m) >= MaxCookies {
+			return false
 		}
 		value := trim(pair[eq+1:])
 		if value != "" && value[0] == '"' {
@@ -80,7 +129,6 @@ func parse(s string) map[string]string {
 		}
 		m[name] = value
 	}
-	return m
 }
 
 // sliceJS is JavaScript's value.slice(1, -1): "" for strings of one or two
@@ -139,7 +187,8 @@ func decodeURIComponent(s string) (string, bool) {
 		if n == 0 {
 			return "", false
 		}
-		seq := []byte{c}
+		var seq [4]byte // on the stack: no allocation per escape
+		seq[0] = c
 		for k := 1; k < n; k++ {
 			if i >= len(s) || s[i] != '%' {
 				return "", false
@@ -148,13 +197,13 @@ func decodeURIComponent(s string) (string, bool) {
 			if !ok {
 				return "", false
 			}
-			seq = append(seq, cc)
+			seq[k] = cc
 			i += 3
 		}
-		if !utf8.Valid(seq) {
+		if !utf8.Valid(seq[:n]) {
 			return "", false
 		}
-		b = append(b, seq...)
+		b = append(b, seq[:n]...)
 	}
 	return string(b), true
 }

@@ -45,8 +45,15 @@ var (
 // JavaScript's encodeURIComponent (Next's default), so that [Parse] returns
 // it unchanged. It returns an error, and writes nothing, for a name that is
 // not an HTTP token, a value that is not valid UTF-8, or options that
-// browsers would reject (SameSite=None or Partitioned without Secure, a
-// Domain or Path with characters a cookie cannot carry).
+// browsers would reject or that could smuggle attributes:
+//
+//   - SameSite=None or Partitioned without Secure;
+//   - a "__Secure-" name without Secure, a "__Host-" name without Secure,
+//     with a Domain or with a Path other than "/" (prefixes match in any
+//     case, as in browsers);
+//   - a Path that is not an absolute URL path, or holds ',' ';' spaces or
+//     quotes ("/, Domain=evil.com");
+//   - a Domain that is not an ASCII domain name ("a.com,b.com").
 func Set(w http.ResponseWriter, r *http.Request, name, value string, o Options) error {
 	if !utf8.ValidString(value) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrInvalidValue, strconv.Quote(name))
@@ -81,11 +88,11 @@ func serialize(r *http.Request, name, encoded string, o Options, remove bool) (s
 	if path == "" {
 		path = "/"
 	}
-	if !validAttr(path) || !strings.HasPrefix(path, "/") {
-		return "", fmt.Errorf("cookies: Path %q: want an absolute path without ';' or control characters", path)
+	if !strings.HasPrefix(path, "/") || !validPath(path) {
+		return "", fmt.Errorf("cookies: Path %q: want an absolute URL path: letters, digits and -._~!$&'()*+=:@/%%, without ',' ';', spaces or quotes, which could end the attribute or start another", path)
 	}
-	if o.Domain != "" && (!validAttr(o.Domain) || strings.ContainsAny(o.Domain, " /:")) {
-		return "", fmt.Errorf("cookies: Domain %q is not a domain name", o.Domain)
+	if o.Domain != "" && !validDomain(o.Domain) {
+		return "", fmt.Errorf("cookies: Domain %q is not a domain name: want letters, digits, '-' and '.' (an internationalised name in its xn-- form)", o.Domain)
 	}
 	secure := o.Secure || (r != nil && r.TLS != nil)
 	if o.SameSite == http.SameSiteNoneMode && !secure {
@@ -93,6 +100,18 @@ func serialize(r *http.Request, name, encoded string, o Options, remove bool) (s
 	}
 	if o.Partitioned && !secure {
 		return "", fmt.Errorf("cookies: %s: Partitioned requires Secure", strconv.Quote(name))
+	}
+	// Browsers drop cookies whose name prefix promises what the attributes
+	// do not (RFC 6265bis §4.1.3); they match the prefixes in any case.
+	switch {
+	case hasPrefixFold(name, "__Host-"):
+		if !secure || o.Domain != "" || path != "/" {
+			return "", fmt.Errorf("cookies: %s: a __Host- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS), Path=/ and no Domain; browsers drop it otherwise", strconv.Quote(name))
+		}
+	case hasPrefixFold(name, "__Secure-"):
+		if !secure {
+			return "", fmt.Errorf("cookies: %s: a __Secure- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS); browsers drop it otherwise", strconv.Quote(name))
+		}
 	}
 	var b strings.Builder
 	b.Grow(len(name) + len(encoded) + 96)
@@ -152,13 +171,47 @@ func isToken(s string) bool {
 	return true
 }
 
-func validAttr(s string) bool {
+// validPath reports whether s has only the characters of a URL path
+// (RFC 3986 pchar and '/'), less ',' and ';': nothing that could end the
+// attribute or, in a header folded with commas, start another cookie.
+func validPath(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == 0x7f || c == ';' {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$&'()*+=:@/%", c) >= 0) {
 			return false
 		}
 	}
 	return true
+}
+
+// validDomain reports whether s is a domain name in ASCII (one leading dot
+// allowed, as browsers ignore it): labels of letters, digits and '-'.
+func validDomain(s string) bool {
+	s = strings.TrimPrefix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	label := 0 // length of the label so far
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '.':
+			if label == 0 {
+				return false
+			}
+			label = 0
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-':
+			if label++; label > 63 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return label > 0
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // encodeURIComponent escapes every byte but A–Z a–z 0–9 - _ . ! ~ * ' ( ),

@@ -46,7 +46,10 @@ type Config struct {
 	// was sent before that write:
 	//
 	//   - nothing (no header, no byte): a 500 "Internal Server Error"
-	//     rendered by Errors at once, whatever the handler does next;
+	//     rendered by Errors at once, whatever the handler does next,
+	//     without the headers the handler had set (Set-Cookie,
+	//     Cache-Control...); those of the layers outside it (CORS, Vary)
+	//     stay;
 	//   - the header or some bytes: the response is aborted with
 	//     [http.ErrAbortHandler] when the handler returns: over HTTP/1.1 the
 	//     connection is closed before the body is complete (the client reads
@@ -164,6 +167,7 @@ func (l *limiter) serveEnforced(ww http.ResponseWriter, st *watch.Writer, r *htt
 		crossed, startedBefore, attempted = true, st.Started(), st.Written()+n
 		st.OnWrite = nil
 		if !startedBefore {
+			st.ResetHeader() // the 500 must not carry the handler's Set-Cookie, Cache-Control...
 			l.errs.Render(ww, r, l.refusal)
 		}
 		st.Seal()

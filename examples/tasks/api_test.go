@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -328,7 +329,9 @@ func TestSessionCookie(t *testing.T) {
 		t.Errorf("Cache-Control %q", cc)
 	}
 	cookie := sessionCookieOf(t, res)
-	if !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || cookie.Secure || cookie.Path != "/" || cookie.MaxAge != int(sessionTTL/time.Second) {
+	// __Host-: Secure (even over plain HTTP: browsers and curl keep Secure
+	// cookies from localhost), Path=/, no Domain.
+	if !strings.HasPrefix(cookie.Name, "__Host-") || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode || !cookie.Secure || cookie.Path != "/" || cookie.Domain != "" || cookie.MaxAge != int(sessionTTL/time.Second) {
 		t.Errorf("cookie attributes: %s", res.header.Get("Set-Cookie"))
 	}
 
@@ -374,8 +377,65 @@ func TestSessionCookie(t *testing.T) {
 
 	// Signing out deletes the cookie, even without credentials.
 	res = s.do("DELETE", "/api/session", "").want(t, http.StatusNoContent)
-	if gone := sessionCookieOf(t, res); gone.Value != "" || gone.MaxAge >= 0 {
+	if gone := sessionCookieOf(t, res); gone.Value != "" || gone.MaxAge >= 0 || !gone.Secure || !strings.HasPrefix(gone.Name, "__Host-") {
 		t.Errorf("DELETE /api/session: %s", res.header.Get("Set-Cookie"))
+	}
+}
+
+// Signing out ends the session on the server: a copy of the cookie, kept by
+// whoever had it, stops working, also after a restart with the same key
+// and database. Other sessions of the same user go on.
+func TestSigningOutRevokesTheSessionForEveryCopyOfItsCookie(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	s := startAPI(t, cfg)
+	login := func() *http.Cookie {
+		return sessionCookieOf(t, s.do("POST", "/api/session", "", bearer(aliceToken)).want(t, http.StatusOK))
+	}
+	laptop, phone := login(), login()
+	stolen := *laptop // a copy, taken before signing out
+	s.do("GET", "/api/tasks", "", withCookie(&stolen)).want(t, http.StatusOK)
+
+	s.do("DELETE", "/api/session", "", withCookie(laptop)).want(t, http.StatusNoContent)
+	for _, c := range []*http.Cookie{laptop, &stolen} {
+		res := s.do("GET", "/api/tasks", "", withCookie(c)).want(t, http.StatusUnauthorized)
+		if msg := res.errorMessage(t); !strings.Contains(msg, "session ended") {
+			t.Errorf("after signing out: %q", msg)
+		}
+		if res.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("401 without WWW-Authenticate")
+		}
+	}
+	s.do("GET", "/api/tasks", "", withCookie(phone)).want(t, http.StatusOK)
+
+	// The revocation is in the database: a restart does not undo it.
+	s.stop()
+	s = startAPI(t, cfg)
+	s.do("GET", "/api/tasks", "", withCookie(&stolen)).want(t, http.StatusUnauthorized)
+	s.do("GET", "/api/tasks", "", withCookie(phone)).want(t, http.StatusOK)
+
+	// Signing out twice, or with a forged cookie, is harmless.
+	s.do("DELETE", "/api/session", "", withCookie(laptop)).want(t, http.StatusNoContent)
+	s.do("DELETE", "/api/session", "", withCookie(&http.Cookie{Name: sessionCookie, Value: "alice%7C1%7Cx.sig"})).want(t, http.StatusNoContent)
+	s.do("GET", "/api/tasks", "", withCookie(phone)).want(t, http.StatusOK)
+}
+
+// A client that opens sessions in a loop does not grow the table: the
+// user's oldest session ends when one more than maxSessionsPerUser starts.
+func TestSessionsPerUserAreBounded(t *testing.T) {
+	t.Parallel()
+	s := startAPI(t, testConfig(t))
+	var all []*http.Cookie
+	for range maxSessionsPerUser + 1 {
+		all = append(all, sessionCookieOf(t, s.do("POST", "/api/session", "", bearer(aliceToken)).want(t, http.StatusOK)))
+	}
+	s.do("GET", "/api/tasks", "", withCookie(all[0])).want(t, http.StatusUnauthorized)
+	for _, c := range all[1:] {
+		s.do("GET", "/api/tasks", "", withCookie(c)).want(t, http.StatusOK)
+	}
+	var n int
+	if err := s.app.store.db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil || n != maxSessionsPerUser {
+		t.Errorf("%d sessions in the table (%v), want %d", n, err, maxSessionsPerUser)
 	}
 }
 
@@ -418,6 +478,12 @@ func TestSessionExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	store, err := OpenStore(t.Context(), filepath.Join(t.TempDir(), "tasks.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	auth.sessions = store
 	start := time.Now()
 	auth.now = func() time.Time { return start }
 	rec := httptest.NewRecorder()
@@ -434,6 +500,15 @@ func TestSessionExpires(t *testing.T) {
 	auth.now = func() time.Time { return start.Add(sessionTTL + time.Second) }
 	if _, err := auth.sessionUser(req); !errors.Is(err, errExpiredSession) {
 		t.Errorf("after expiry: %v", err)
+	}
+	// Starting a session removes the expired ones from the database.
+	rec2 := httptest.NewRecorder()
+	if _, err := auth.startSession(rec2, httptest.NewRequest("POST", "/api/session", nil), "alice"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := store.db.QueryRow(`SELECT count(*) FROM sessions`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d sessions after the first expired and another started (%v), want 1", n, err)
 	}
 	// A user removed from the configuration loses their sessions.
 	delete(auth.known, "alice")

@@ -55,6 +55,7 @@ func newApp(cfg config) (*app, error) {
 	if a.store, err = OpenStore(ctx, cfg.DBPath); err != nil {
 		return nil, err
 	}
+	auth.sessions = a.store
 	if a.handler, err = routes(cfg, logger, &handlers{tasks: NewService(a.store), auth: auth}); err != nil {
 		a.store.Close()
 		return nil, err

@@ -1,8 +1,8 @@
 package main
 
-// Authentication: bearer tokens from the configuration, or a signed session
-// cookie obtained with one (POST /api/session). withAuth puts the user in
-// the request's context; handlers read it with currentUser.
+// Authentication: bearer tokens from the configuration, or a session cookie
+// obtained with one (POST /api/session). withAuth puts the user in the
+// request's context; handlers read it with currentUser.
 
 import (
 	"context"
@@ -19,22 +19,40 @@ import (
 	"github.com/apiroutes/apiroutes/cookies"
 )
 
-// sessionCookie is the name of the signed session cookie, and sessionTTL how
-// long a session lasts.
+// sessionCookie is the name of the session cookie, and sessionTTL how long
+// a session lasts. The __Host- prefix makes browsers keep the cookie only
+// if it is Secure, has Path=/ and no Domain: a sibling subdomain cannot
+// plant or overwrite it. Browsers and curl treat http://localhost and
+// http://127.0.0.1 as secure, so it works there without TLS too.
 const (
-	sessionCookie = "tasks_session"
+	sessionCookie = "__Host-tasks_session"
 	sessionTTL    = 24 * time.Hour
 )
+
+// sessionCookieOptions are the attributes of the session cookie: the
+// cookies package's defaults (HttpOnly, SameSite=Lax, Path=/) and Secure
+// always, as the prefix requires, also behind a proxy that terminates TLS.
+var sessionCookieOptions = cookies.Options{Secure: true}
+
+// sessionStore keeps the server's record of every session, so that signing
+// out ends a session for good, even for a copy of its cookie. *Store is
+// one.
+type sessionStore interface {
+	CreateSession(ctx context.Context, idHash []byte, user string, expires, now time.Time) error
+	SessionUser(ctx context.Context, idHash []byte) (string, error) // errNoSession
+	DeleteSession(ctx context.Context, idHash []byte) error
+}
 
 // authenticator maps credentials to users.
 type authenticator struct {
 	// users maps the SHA-256 of each token to its user. Looking up a hash
 	// rather than the token keeps the lookup's timing independent of how
 	// much of a guessed token is right.
-	users  map[[sha256.Size]byte]string
-	known  map[string]bool // every configured user
-	signer *cookies.Signer
-	now    func() time.Time
+	users    map[[sha256.Size]byte]string
+	known    map[string]bool // every configured user
+	signer   *cookies.Signer
+	sessions sessionStore // set by newApp once the database is open
+	now      func() time.Time
 }
 
 // newAuthenticator returns an authenticator for tokens (token → user) whose
@@ -64,6 +82,7 @@ var (
 	errBadBearer      = apierror.Unauthorized("invalid bearer token")
 	errBadSession     = apierror.Unauthorized("invalid session cookie: sign in again with POST /api/session")
 	errExpiredSession = apierror.Unauthorized("session expired: sign in again with POST /api/session")
+	errEndedSession   = apierror.Unauthorized("session ended (signed out): sign in again with POST /api/session")
 )
 
 // withAuth lets a request through when it carries a known bearer token or a
@@ -78,8 +97,12 @@ var (
 func (a *authenticator) withAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, err := a.authenticate(r)
-		if err != nil {
-			apierror.Write(w, r, a.challenge(w, err))
+		var refusal *apierror.Error
+		if errors.As(err, &refusal) {
+			err = a.challenge(w, err)
+		}
+		if err != nil { // a 401, or the database failing: a 500
+			apierror.Write(w, r, err)
 			return
 		}
 		noteUser(r, user)
@@ -122,42 +145,102 @@ func (a *authenticator) bearerUser(r *http.Request) (string, error) {
 	return user, nil
 }
 
-// A session cookie's value is "<user>|<expiry in Unix seconds>", signed by
-// cookies.Signer: clients can read it but not forge or extend it. The expiry
-// is inside the signed value because the cookie's Max-Age is only advice to
-// the browser.
+// A session cookie's value is "<user>|<expiry in Unix seconds>|<id>",
+// signed by cookies.Signer: clients can read it but not forge or extend it.
+// The expiry is inside the signed value because the cookie's Max-Age is
+// only advice to the browser. The id, 32 random bytes, names the session's
+// record in the database (by its SHA-256, so that a copy of the database
+// holds no usable session): a session is valid while its record exists,
+// and signing out deletes the record. The signature lets requests with a
+// forged cookie be refused without a database query.
 
-// startSession sets the session cookie for user and returns its expiry.
-// The cookie gets the cookies package's safe defaults: HttpOnly,
-// SameSite=Lax, Path=/, and Secure when the request came over TLS.
+// startSession records a new session of user and sets its cookie, and
+// returns its expiry.
 func (a *authenticator) startSession(w http.ResponseWriter, r *http.Request, user string) (time.Time, error) {
-	expires := a.now().Add(sessionTTL).UTC().Truncate(time.Second)
-	value := user + "|" + strconv.FormatInt(expires.Unix(), 10)
-	if err := a.signer.Set(w, r, sessionCookie, value, cookies.Options{MaxAge: sessionTTL}); err != nil {
+	now := a.now()
+	expires := now.Add(sessionTTL).UTC().Truncate(time.Second)
+	id := randomSecret(32)
+	value := user + "|" + strconv.FormatInt(expires.Unix(), 10) + "|" + id
+	hash := sha256.Sum256([]byte(id))
+	if err := a.sessions.CreateSession(r.Context(), hash[:], user, expires, now); err != nil {
+		return time.Time{}, err
+	}
+	o := sessionCookieOptions
+	o.MaxAge = sessionTTL
+	if err := a.signer.Set(w, r, sessionCookie, value, o); err != nil {
 		return time.Time{}, err
 	}
 	return expires, nil
 }
 
-// sessionUser returns the user of the request's session cookie. A session
-// of a user no longer configured is refused.
-func (a *authenticator) sessionUser(r *http.Request) (string, error) {
+// session is what a validly signed session cookie says.
+type session struct {
+	user    string
+	expires time.Time
+	idHash  [sha256.Size]byte
+}
+
+// signedSession reads the request's session cookie and checks its
+// signature and form, without looking at the database.
+func (a *authenticator) signedSession(r *http.Request) (session, error) {
 	value, err := a.signer.Get(r, sessionCookie)
 	switch {
 	case errors.Is(err, cookies.ErrNoCookie):
-		return "", errNoCredentials
+		return session{}, errNoCredentials
 	case err != nil:
-		return "", errBadSession
+		return session{}, errBadSession
 	}
-	user, exp, ok := strings.Cut(value, "|")
+	rest, id, ok1 := cutLast(value, "|")
+	user, exp, ok2 := cutLast(rest, "|")
 	unix, err := strconv.ParseInt(exp, 10, 64)
-	if !ok || err != nil || !a.known[user] {
+	if !ok1 || !ok2 || err != nil || id == "" {
+		return session{}, errBadSession
+	}
+	return session{user: user, expires: time.Unix(unix, 0), idHash: sha256.Sum256([]byte(id))}, nil
+}
+
+// sessionUser returns the user of the request's session cookie. A session
+// that has expired, was ended, or belongs to a user no longer configured is
+// refused.
+func (a *authenticator) sessionUser(r *http.Request) (string, error) {
+	s, err := a.signedSession(r)
+	if err != nil {
+		return "", err
+	}
+	if !a.known[s.user] {
 		return "", errBadSession
 	}
-	if !a.now().Before(time.Unix(unix, 0)) {
+	if !a.now().Before(s.expires) {
 		return "", errExpiredSession
 	}
+	user, err := a.sessions.SessionUser(r.Context(), s.idHash[:])
+	switch {
+	case errors.Is(err, errNoSession):
+		return "", errEndedSession
+	case err != nil:
+		return "", err
+	case user != s.user: // cannot happen without the signing key
+		return "", errBadSession
+	}
 	return user, nil
+}
+
+// endSession deletes the record of the request's session, if it carries a
+// validly signed session cookie: every copy of the cookie stops working.
+// Without one there is nothing to end.
+func (a *authenticator) endSession(r *http.Request) error {
+	s, err := a.signedSession(r)
+	if err != nil {
+		return nil
+	}
+	return a.sessions.DeleteSession(r.Context(), s.idHash[:])
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // The user travels from withAuth to the handlers in the request's context.

@@ -230,7 +230,7 @@ type sessionResponse struct {
 }
 
 // POST /api/session: trades the bearer token (and only a bearer token: a
-// session cannot extend itself) for the signed session cookie.
+// session cannot extend itself) for a new session and its signed cookie.
 func (h *handlers) createSession(w http.ResponseWriter, r *http.Request) error {
 	user, err := h.auth.bearerUser(r)
 	if err != nil {
@@ -245,10 +245,15 @@ func (h *handlers) createSession(w http.ResponseWriter, r *http.Request) error {
 	return sendJSON(w, r, http.StatusOK, sessionResponse{User: user, ExpiresAt: expires})
 }
 
-// DELETE /api/session: removes the cookie. It needs no authentication, so
-// that a client holding a broken or expired cookie can still get rid of it.
+// DELETE /api/session: ends the session of the cookie sent, if any (no
+// copy of the cookie works any more), and removes the cookie. It needs no
+// other authentication, so that a client holding a broken or expired cookie
+// can still get rid of it.
 func (h *handlers) deleteSession(w http.ResponseWriter, r *http.Request) error {
-	if err := cookies.Delete(w, r, sessionCookie, cookies.Options{}); err != nil {
+	if err := h.auth.endSession(r); err != nil {
+		return err
+	}
+	if err := cookies.Delete(w, r, sessionCookie, sessionCookieOptions); err != nil {
 		return err
 	}
 	return sendStatus(w, r, http.StatusNoContent)

@@ -19,6 +19,15 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
+// errNoSession is what the store returns for a session that was never
+// started, was ended, or was removed after it expired.
+var errNoSession = errors.New("no such session")
+
+// maxSessionsPerUser bounds the sessions a user keeps: starting one more
+// ends the oldest, so that a client looping on
+// POST /api/session cannot grow the table without bound.
+const maxSessionsPerUser = 20
+
 // errNotFound is what the store returns for a task that does not exist or
 // belongs to someone else; the two are deliberately the same.
 var errNotFound = errors.New("task not found")
@@ -38,6 +47,16 @@ var migrations = [][]string{
 		) STRICT`,
 		`CREATE INDEX IF NOT EXISTS tasks_by_owner ON tasks (owner, id)`,
 		`CREATE INDEX IF NOT EXISTS tasks_by_owner_status ON tasks (owner, status, id)`,
+	},
+	{ // 2: sessions, so that signing out ends a session for good.
+		// The rowid grows with each session: the order they started in.
+		`CREATE TABLE IF NOT EXISTS sessions (
+			id_hash    BLOB    NOT NULL UNIQUE, -- SHA-256 of the id in the cookie
+			user       TEXT    NOT NULL,
+			expires_at INTEGER NOT NULL         -- Unix seconds
+		) STRICT`,
+		`CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at)`,
+		`CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user)`,
 	},
 }
 
@@ -277,6 +296,55 @@ func (s *Store) Delete(ctx context.Context, owner string, id int64) error {
 	}
 	if n == 0 {
 		return errNotFound
+	}
+	return nil
+}
+
+// CreateSession records a session of user, and removes the sessions that
+// have expired by now and the user's oldest beyond maxSessionsPerUser.
+func (s *Store) CreateSession(ctx context.Context, idHash []byte, user string, expires, now time.Time) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	defer tx.Rollback()
+	for _, stmt := range []struct {
+		query string
+		args  []any
+	}{
+		{`DELETE FROM sessions WHERE expires_at <= ?`, []any{now.Unix()}},
+		{`INSERT INTO sessions (id_hash, user, expires_at) VALUES (?, ?, ?)`, []any{idHash, user, expires.Unix()}},
+		{`DELETE FROM sessions WHERE user = ? AND rowid NOT IN
+			(SELECT rowid FROM sessions WHERE user = ? ORDER BY rowid DESC LIMIT ?)`, []any{user, user, maxSessionsPerUser}},
+	} {
+		if _, err := tx.ExecContext(ctx, stmt.query, stmt.args...); err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionUser returns the user of the session idHash, or errNoSession.
+func (s *Store) SessionUser(ctx context.Context, idHash []byte) (string, error) {
+	var user string
+	err := s.db.QueryRowContext(ctx, `SELECT user FROM sessions WHERE id_hash = ?`, idHash).Scan(&user)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errNoSession
+	}
+	if err != nil {
+		return "", fmt.Errorf("read session: %w", err)
+	}
+	return user, nil
+}
+
+// DeleteSession removes the session idHash; removing one that does not
+// exist is not an error.
+func (s *Store) DeleteSession(ctx context.Context, idHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ type Writer struct {
 	// refuses the write: it fails with ErrRefused and nothing reaches the
 	// underlying writer. responselimit sets it.
 	OnWrite func(w *Writer, n int64) bool
+
+	outer *headerMark // the header at the last Wrap; see ResetHeader
 }
 
 // ErrorConfig is what apierror records on a response. Renderer holds an
@@ -76,12 +78,16 @@ func From(w http.ResponseWriter) *Writer {
 
 // Wrap returns a response writer that records into a Writer, and that Writer.
 // If w already is a watcher, Wrap returns w itself and its Writer: there is
-// never more than one wrapper per request.
+// never more than one wrapper per request. Either way it records the header
+// as it stands, for [Writer.ResetHeader].
 func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
 	if h, ok := w.(holder); ok {
-		return w, h.watcher()
+		st := h.watcher()
+		st.markHeader()
+		return w, st
 	}
 	ww := &Writer{rw: w, status: http.StatusOK}
+	ww.markHeader()
 	return ww.variant(), ww
 }
 
