@@ -160,7 +160,8 @@ func canonicalStatic(s string) (string, error) {
 		return "", fmt.Errorf("bad escape: %v", err)
 	}
 	u := url.URL{Path: "/" + dec}
-	return u.EscapedPath()[1:], nil
+	// A decoded '/' stays escaped: it is part of the segment.
+	return strings.ReplaceAll(u.EscapedPath()[1:], "/", "%2F"), nil
 }
 
 // wordOnly is s without what JavaScript's /\W/g matches: everything but
