@@ -449,20 +449,28 @@ func isClean(p string) bool {
 	if len(p) == 1 {
 		return true
 	}
-	for i := 1; ; {
-		j := strings.IndexByte(p[i:], '/')
-		seg := p[i:]
-		if j >= 0 {
-			seg = p[i : i+j]
-		}
-		if seg == "" || dots(seg) > 0 {
-			return false
-		}
-		if j < 0 {
-			return true
-		}
-		i += j + 1
+	if p[len(p)-1] == '/' || strings.Contains(p, "//") {
+		return false
 	}
+	// A dot segment starts with "/." or "/%2e"; searching for those (in
+	// one vectorised pass each) keeps a path of many short segments cheap.
+	for _, start := range [...]string{"/.", "/%2e", "/%2E"} {
+		for s := p; ; {
+			i := strings.Index(s, start)
+			if i < 0 {
+				break
+			}
+			s = s[i+1:]
+			seg := s
+			if j := strings.IndexByte(seg, '/'); j >= 0 {
+				seg = seg[:j]
+			}
+			if dots(seg) > 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // dots is 1 for a single-dot segment, 2 for a double-dot one, 0 otherwise;
