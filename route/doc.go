@@ -31,10 +31,12 @@
 // /api/echo. Path values are then decoded like decodeURIComponent, each
 // segment after splitting (/api/tasks/a%2Fb has the one value "a/b"); a
 // value that does not decode to UTF-8 is answered 400 "failed to decode
-// param", as in Next. They are set with Request.SetPathValue, so
-// r.PathValue works (a catch-all's value is its segments joined with "/";
-// Query gives the list), and r.Pattern is the pattern that served:
-// "/api/tasks/[id]", or "GET /api/tasks/[id]" for a route of one method.
+// param", as in Next. r.PathValue works: a catch-all's value is its
+// segments joined with "/" (Query gives the list). Values are stored the
+// way http.ServeMux stores its own where ServeMux can name them (one
+// small slice), else with Request.SetPathValue (a map). r.Pattern is the
+// pattern that served: "/api/tasks/[id]", or "GET /api/tasks/[id]" for a
+// route of one method.
 //
 // # Registration
 //
