@@ -3,9 +3,14 @@ package route_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
+	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/bodyparser"
+	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/route"
 )
 
@@ -59,4 +64,76 @@ func ExampleMethods() {
 	// POST    201 Allow="" body=""
 	// OPTIONS 204 Allow="GET, HEAD, OPTIONS, POST" body=""
 	// DELETE  405 Allow="GET, HEAD, OPTIONS, POST" body="{\"error\":\"Method Not Allowed\"}"
+}
+
+func ExampleMux_Use() {
+	// Every route gets the standard chain (body parsing up to 1mb, the
+	// response warnings, panics as 500s) without wrapping each one; the
+	// webhook replaces it with a raw body, and /api/admin adds its own
+	// check inside it. compose sits on top of route, so this example (a
+	// route_test package) may import it.
+	mux := route.NewMux()
+	mux.Use(compose.Chain(compose.Config{}).Then)
+	mux.HandleFunc("POST /api/tasks", func(w http.ResponseWriter, r *http.Request) {
+		in, err := bodyparser.Decode[struct{ Title string }](r)
+		if err != nil {
+			apierror.Write(w, r, err)
+			return
+		}
+		fmt.Fprintf(w, "created %q", in.Title)
+	})
+	mux.Replace(compose.Chain(compose.Config{BodyParser: compose.Raw}).Then).
+		HandleFunc("POST /api/webhooks/github", func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body) // the raw bytes, to check a signature
+			fmt.Fprintf(w, "%d raw bytes", len(b))
+		})
+	admin := mux.Group("/api/admin", func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") == "" {
+				apierror.Write(w, r, apierror.Unauthorized("sign in first"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	admin.HandleFunc("GET /users/[id]", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "user %s", r.PathValue("id"))
+	})
+
+	for _, req := range []*http.Request{
+		httptest.NewRequest("POST", "/api/tasks", strings.NewReader(`{"Title":"write docs"}`)),
+		httptest.NewRequest("POST", "/api/tasks", strings.NewReader(`{"Title":`)),
+		httptest.NewRequest("POST", "/api/webhooks/github", strings.NewReader(`{"action":"opened"}`)),
+		httptest.NewRequest("GET", "/api/admin/users/7", nil),
+	} {
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		fmt.Println(req.Method, req.URL, "→", rec.Code, rec.Body.String())
+	}
+	// Output:
+	// POST /api/tasks → 200 created "write docs"
+	// POST /api/tasks → 400 {"error":"Invalid JSON"}
+	// POST /api/webhooks/github → 200 19 raw bytes
+	// GET /api/admin/users/7 → 401 {"error":"sign in first"}
+}
+
+func ExampleSearchParamsOf() {
+	// Query(r)["type"].(string) is "" when the client repeats the name;
+	// SearchParams reads the query string the same way every time.
+	r := httptest.NewRequest("GET", "/api/search?type=issue&type=pr&q=go+router", nil)
+	p := route.SearchParamsOf(r)
+	fmt.Println(p.Get("type"), p.GetAll("type"), p.Get("q"), p.Has("page"))
+	// Output:
+	// issue [issue pr] go router false
+}
+
+func ExampleNotFound() {
+	// Next-style JSON errors under another router.
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
+	mux.HandleFunc("/", route.NotFound)
+	show(mux, "GET", "/api/nope")
+	// Output:
+	// GET /api/nope → 404 {"error":"Not Found"}
 }

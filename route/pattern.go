@@ -2,10 +2,13 @@ package route
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
-// segKind is the kind of one segment of a Next-style pattern.
+// segKind is the kind of one segment of a Next-style pattern, in Next's
+// order of precedence: at the first segment where two routes differ, the
+// lower kind is tried first.
 type segKind uint8
 
 const (
@@ -17,29 +20,21 @@ const (
 
 type segment struct {
 	kind segKind
-	text string // the static text, or the parameter's name
+	// text is a static segment in the escaped form requests are matched
+	// in, or a parameter's name.
+	text string
+	raw  string // the segment as written, for messages
 }
 
-// parsed is a validated pattern.
+// parsed is a pattern that is well-formed on its own; [tree.check] decides
+// whether it fits beside the others.
 type parsed struct {
 	method   string // "" for every method
 	path     string // the Next-style path as written
 	segments []segment
 }
 
-// root is the path without its catch-all segment, for catch-all patterns.
-func (p *parsed) root() string {
-	var b strings.Builder
-	for _, s := range p.segments[:len(p.segments)-1] {
-		b.WriteByte('/')
-		b.WriteString(s.muxText())
-	}
-	if b.Len() == 0 {
-		return "/"
-	}
-	return b.String()
-}
-
+// catchAll is the kind of the last segment when it is a catch-all.
 func (p *parsed) catchAll() segKind {
 	if n := len(p.segments); n > 0 {
 		if k := p.segments[n-1].kind; k == segCatchAll || k == segOptCatchAll {
@@ -49,32 +44,11 @@ func (p *parsed) catchAll() segKind {
 	return segStatic
 }
 
-// muxPattern is the http.ServeMux pattern for the path: [id] becomes {id},
-// [...s] and [[...s]] become {s...}, "/" becomes "/{$}".
-func (p *parsed) muxPattern() string {
-	if len(p.segments) == 0 {
-		return "/{$}"
-	}
-	var b strings.Builder
-	for _, s := range p.segments {
-		b.WriteByte('/')
-		b.WriteString(s.muxText())
-	}
-	return b.String()
-}
-
-func (s segment) muxText() string {
-	switch s.kind {
-	case segParam:
-		return "{" + s.text + "}"
-	case segCatchAll, segOptCatchAll:
-		return "{" + s.text + "...}"
-	}
-	return s.text
-}
-
-// parsePattern validates a Next file-style pattern, optionally prefixed by
-// a method: "/api/post/[pid]", "GET /api/tasks", "/api/[...slug]".
+// parsePattern checks a Next file-style pattern, optionally prefixed by a
+// method: "/api/post/[pid]", "GET /api/tasks", "/api/[...slug]". The rules
+// of one path alone are Next's (getSortedRoutes): brackets, periods, a
+// catch-all last, no name twice; plus ours where Next's file names cannot
+// say it (a path is absolute, has no empty segment, no trailing slash).
 func parsePattern(pattern string) (*parsed, error) {
 	bad := func(format string, args ...any) (*parsed, error) {
 		return nil, fmt.Errorf("route: pattern %q: "+format, append([]any{pattern}, args...)...)
@@ -97,7 +71,7 @@ func parsePattern(pattern string) (*parsed, error) {
 	if strings.HasSuffix(path, "/") {
 		return bad("a trailing slash never matches: requests for /x/ are redirected to /x")
 	}
-	names := map[string]bool{}
+	var names []string // the parameters so far, as Next's slugNames
 	parts := strings.Split(path[1:], "/")
 	for i, part := range parts {
 		if part == "" {
@@ -108,57 +82,98 @@ func parsePattern(pattern string) (*parsed, error) {
 			return bad("%v", err)
 		}
 		if s.kind != segStatic {
-			if names[s.text] {
-				return bad("parameter %q is used twice", s.text)
+			for _, prev := range names {
+				if prev == s.text {
+					return bad("You cannot have the same slug name %q repeat within a single dynamic path (Next's words)", s.text)
+				}
+				// Next keys its route regex's groups by the name without
+				// its non-word characters, so such names would collide.
+				if wordOnly(prev) == wordOnly(s.text) {
+					return bad("You cannot have the slug names %q and %q differ only by non-word symbols within a single dynamic path (Next's words)", prev, s.text)
+				}
 			}
-			names[s.text] = true
+			names = append(names, s.text)
 		}
 		if (s.kind == segCatchAll || s.kind == segOptCatchAll) && i != len(parts)-1 {
-			return bad("a catch-all must be the last segment (Next: Catch-all must be the last part of the URL)")
+			return bad("Catch-all must be the last part of the URL. (Next's words)")
 		}
 		p.segments = append(p.segments, s)
 	}
 	return p, nil
 }
 
+// parseSegment reads one segment the way Next's getSortedRoutes reads a
+// file or folder name, refusing what Next would take for a static name
+// but a Go user most likely meant as a parameter.
 func parseSegment(part string) (segment, error) {
-	if !strings.ContainsAny(part, "[]{}") {
-		return segment{kind: segStatic, text: part}, nil
+	if !strings.HasPrefix(part, "[") || !strings.HasSuffix(part, "]") {
+		switch {
+		case strings.ContainsAny(part, "[]"):
+			return segment{}, fmt.Errorf("segment %q: a parameter takes a whole segment, written [name], [...name] or [[...name]]", part)
+		case strings.ContainsAny(part, "{}"):
+			return segment{}, fmt.Errorf("segment %q: patterns are Next's file names: write [name] for {name} and [...name] for {name...}", part)
+		case part == "." || part == "..":
+			return segment{}, fmt.Errorf("segment %q: dot segments never match: requests are redirected to the path without them", part)
+		}
+		text, err := canonicalStatic(part)
+		if err != nil {
+			return segment{}, fmt.Errorf("segment %q: %v", part, err)
+		}
+		return segment{kind: segStatic, text: text, raw: part}, nil
 	}
-	var kind segKind
-	var name string
+	name := part[1 : len(part)-1]
+	optional, catchAll := false, false
+	if strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]") {
+		name, optional = name[1:len(name)-1], true
+	}
+	if strings.HasPrefix(name, "...") {
+		name, catchAll = name[3:], true
+	}
 	switch {
-	case strings.HasPrefix(part, "[[...") && strings.HasSuffix(part, "]]"):
-		kind, name = segOptCatchAll, part[5:len(part)-2]
-	case strings.HasPrefix(part, "[[") && strings.HasSuffix(part, "]]"):
-		return segment{}, fmt.Errorf("optional parameters are not supported (Next: Optional route parameters are not yet supported (%q)); use [[...%s]]", part, part[2:len(part)-2])
-	case strings.HasPrefix(part, "[...") && strings.HasSuffix(part, "]"):
-		kind, name = segCatchAll, part[4:len(part)-1]
-	case strings.HasPrefix(part, "[") && strings.HasSuffix(part, "]"):
-		kind, name = segParam, part[1:len(part)-1]
-	default:
-		return segment{}, fmt.Errorf("segment %q: a parameter takes a whole segment, written [name], [...name] or [[...name]]", part)
-	}
-	if strings.ContainsAny(name, "[]{}.") {
+	case strings.HasPrefix(name, "[") || strings.HasSuffix(name, "]"):
+		return segment{}, fmt.Errorf("Segment names may not start or end with extra brackets ('%s'). (Next's words)", name)
+	case strings.HasPrefix(name, "."):
+		return segment{}, fmt.Errorf("Segment names may not start with erroneous periods ('%s'). (Next's words)", name)
+	case optional && !catchAll:
+		return segment{}, fmt.Errorf("Optional route parameters are not yet supported (%q). (Next's words); write [[...%s]]", part, name)
+	case name == "":
+		return segment{}, fmt.Errorf("segment %q: a parameter needs a name", part)
+	case strings.ContainsAny(name, "[]/"):
 		return segment{}, fmt.Errorf("segment %q: one parameter per segment, with balanced brackets", part)
 	}
-	if !isIdent(name) {
-		return segment{}, fmt.Errorf("segment %q: a parameter name is letters, digits and underscores, not starting with a digit", part)
+	kind := segParam
+	switch {
+	case catchAll && optional:
+		kind = segOptCatchAll
+	case catchAll:
+		kind = segCatchAll
 	}
-	return segment{kind: kind, text: name}, nil
+	return segment{kind: kind, text: name, raw: part}, nil
 }
 
-func isIdent(s string) bool {
-	if s == "" {
-		return false
+// canonicalStatic is a static segment in the form a request's escaped path
+// has it: requests are matched on r.URL.EscapedPath(), byte for byte, as
+// Next matches its route regexes on the raw pathname.
+func canonicalStatic(s string) (string, error) {
+	dec, err := url.PathUnescape(s)
+	if err != nil {
+		return "", fmt.Errorf("bad escape: %v", err)
 	}
+	u := url.URL{Path: "/" + dec}
+	// A decoded '/' stays escaped: it is part of the segment.
+	return strings.ReplaceAll(u.EscapedPath()[1:], "/", "%2F"), nil
+}
+
+// wordOnly is s without what JavaScript's /\W/g matches: everything but
+// ASCII letters, digits and '_'. Next compares slug names this way.
+func wordOnly(s string) string {
+	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
-			return false
+		if c := s[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' {
+			b.WriteByte(c)
 		}
 	}
-	return true
+	return b.String()
 }
 
 func isMethod(s string) bool {

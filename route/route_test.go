@@ -212,22 +212,45 @@ func TestBadPatternsPanicAtRegistration(t *testing.T) {
 	}{
 		{[]string{"/api/[a][b]"}, "one parameter per segment"},
 		{[]string{"/api/x[a]"}, "a parameter takes a whole segment"},
-		{[]string{"/api/[...a]/b"}, "a catch-all must be the last segment"},
 		{[]string{"/api/[a"}, "a parameter takes a whole segment"},
 		{[]string{"/api/a]"}, "a parameter takes a whole segment"},
-		{[]string{"/api/[[id]]"}, "optional parameters are not supported"},
-		{[]string{"/api/[a]/[a]"}, `parameter "a" is used twice`},
-		{[]string{"/api/[1a]"}, "a parameter name is letters"},
+		{[]string{"/api/{id}"}, "write [name] for {name}"},
+		{[]string{"/api/[]"}, "a parameter needs a name"},
+		{[]string{"/api/[...]"}, "a parameter needs a name"},
+		{[]string{"/api/[[...a]"}, "Segment names may not start or end with extra brackets ('[...a')."},
+		{[]string{"/api/[a]]"}, "Segment names may not start or end with extra brackets ('a]')."},
+		{[]string{"/api/[[[...a]]]"}, "Segment names may not start or end with extra brackets ('[...a]')."},
+		{[]string{"/api/[.a]"}, "Segment names may not start with erroneous periods ('.a')."},
+		{[]string{"/api/[....a]"}, "Segment names may not start with erroneous periods ('.a')."},
+		{[]string{"/api/[[..a]]"}, "Segment names may not start with erroneous periods ('..a')."},
+		{[]string{"/api/[[id]]"}, `Optional route parameters are not yet supported ("[[id]]").`},
+		{[]string{"/api/[...a]/b"}, "Catch-all must be the last part of the URL."},
+		{[]string{"/api/[[...a]]/[b]"}, "Catch-all must be the last part of the URL."},
+		{[]string{"/api/[a]/[a]"}, `You cannot have the same slug name "a" repeat within a single dynamic path`},
+		{[]string{"/api/[a]/x/[...a]"}, `You cannot have the same slug name "a" repeat within a single dynamic path`},
+		{[]string{"/api/[user-id]/[user_id]/[userid]"}, `You cannot have the slug names "user-id" and "userid" differ only by non-word symbols`},
+		{[]string{"/api/[a-b]/[a.b]"}, `You cannot have the slug names "a-b" and "a.b" differ only by non-word symbols`},
+		{[]string{"/api/[시도]/[시군구]"}, `You cannot have the slug names "시도" and "시군구" differ only by non-word symbols`},
 		{[]string{"/api/tasks/"}, "a trailing slash never matches"},
 		{[]string{"api/tasks"}, "want a path starting with /"},
 		{[]string{"/api//tasks"}, "empty segment"},
+		{[]string{"/api/../tasks"}, "dot segments never match"},
 		{[]string{"get /api/tasks"}, `"get" is not a method`},
-		{[]string{"/x/[a]", "/x/[b]"}, "conflicts"},
-		{[]string{"/x", "/x/[[...s]]"}, "same specificity"},
-		{[]string{"/x/[[...s]]", "/x"}, "same specificity"},
-		{[]string{"/x/[...a]", "/x/[[...a]]"}, "match the same paths"},
+		{[]string{"/x/[a]", "/x/[b]"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
+		{[]string{"/x/[a]/y", "/x/[b]/z"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
+		{[]string{"/x/[...a]", "/x/[...b]"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
+		{[]string{"/x/[[...a]]", "/x/[[...b]]"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
+		{[]string{"GET /x/[a]", "POST /x/[b]"}, "You cannot use different slug names"},
+		{[]string{"/x", "/x/[[...s]]"}, "You cannot define a route with the same specificity as a optional catch-all route"},
+		{[]string{"/x/[[...s]]", "/x"}, "You cannot define a route with the same specificity as a optional catch-all route"},
+		{[]string{"/", "/[[...s]]"}, "You cannot define a route with the same specificity as a optional catch-all route"},
+		{[]string{"/x/[...a]", "/x/[[...a]]"}, "You cannot use both an required and optional catch-all route at the same level"},
+		{[]string{"/x/[[...a]]", "/x/[...a]"}, "You cannot use both an optional and required catch-all route at the same level"},
 		{[]string{"/x", "/x"}, "registered twice"},
-		{[]string{"GET /x", "GET /x"}, "registered twice"},
+		{[]string{"/x/echo", "/x/ech%6F"}, "matches the same paths as"},
+		{[]string{"GET /x", "GET /x"}, "registered twice (GET)"},
+		{[]string{"GET /x", "/x", "/x"}, "registered twice"},
+		{[]string{"GET /x"}, "nil handler"},
 	}
 	for _, tc := range cases {
 		func() {
@@ -239,7 +262,10 @@ func TestBadPatternsPanicAtRegistration(t *testing.T) {
 				}
 			}()
 			m := route.NewMux()
-			for _, p := range tc.patterns {
+			for i, p := range tc.patterns {
+				if tc.want == "nil handler" && i == len(tc.patterns)-1 {
+					m.Handle(p, nil)
+				}
 				m.Handle(p, h)
 			}
 		}()
