@@ -3,6 +3,8 @@ package bodyparser
 import (
 	"strings"
 	"testing"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // TestParseContentTypeMatchesTheNpmVectors checks parseContentType against
@@ -19,3 +21,6 @@ func TestParseContentTypeMatchesTheNpmVectors(t *testing.T) {
 		}
 	}
 }
+
+// isToken is the shared token rule, under the name the fuzz tests use.
+func isToken(s string) bool { return httptoken.IsToken(s) }

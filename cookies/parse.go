@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // Parse returns the request's cookies as Next.js's req.cookies: a map from
@@ -67,11 +69,11 @@ func parse(s string) map[string]string {
 		if eq < 0 {
 			continue
 		}
-		name := trim(pair[:eq])
+		name := httptoken.TrimJS(pair[:eq])
 		if _, seen := m[name]; seen {
 			continue
 		}
-		value := trim(pair[eq+1:])
+		value := httptoken.TrimJS(pair[eq+1:])
 		if value != "" && value[0] == '"' {
 			value = sliceJS(value)
 		}
@@ -92,21 +94,6 @@ func sliceJS(v string) string {
 		return ""
 	}
 	return v[first : len(v)-last]
-}
-
-// trim is JavaScript's trim over a header value, which Node reads as latin1:
-// ASCII white space and 0xA0.
-func trim(s string) string {
-	isSpace := func(c byte) bool {
-		return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xa0
-	}
-	for s != "" && isSpace(s[0]) {
-		s = s[1:]
-	}
-	for s != "" && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // decodeURIComponent decodes s as JavaScript does, and reports false where

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	rscors "github.com/rs/cors"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // Options configures CORS for the routes it wraps. Only AllowedOrigins (or
@@ -156,7 +158,7 @@ func compile(o Options) (*policy, error) {
 			if m == "" {
 				return nil, fmt.Errorf("cors: AllowedMethods has an empty method")
 			}
-			if !isToken(m) {
+			if !httptoken.IsToken(m) {
 				return nil, fmt.Errorf("cors: AllowedMethods %q is not a method name", m)
 			}
 			if up := strings.ToUpper(m); up != m {
@@ -174,14 +176,14 @@ func compile(o Options) (*policy, error) {
 		headers = []string{"Accept", "Content-Type", "X-Requested-With"}
 	}
 	for _, h := range headers {
-		if h != "*" && !isToken(h) {
+		if h != "*" && !httptoken.IsToken(h) {
 			return nil, fmt.Errorf("cors: AllowedHeaders %q is not a header name", h)
 		}
 		p.headers[strings.ToLower(h)] = true
 		rs.AllowedHeaders = append(rs.AllowedHeaders, h)
 	}
 	for _, h := range o.ExposedHeaders {
-		if !isToken(h) {
+		if !httptoken.IsToken(h) {
 			return nil, fmt.Errorf("cors: ExposedHeaders %q is not a header name", h)
 		}
 		rs.ExposedHeaders = append(rs.ExposedHeaders, h)
@@ -247,19 +249,6 @@ func checkOrigin(origin string) (string, bool, error) {
 		}
 	}
 	return norm, wildcard, nil
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 type handler struct {
