@@ -231,6 +231,24 @@ func TestDefaultsMergeIntoEachRoute(t *testing.T) {
 	}
 }
 
+// Defaults.Chain is how a project appends its own middleware (auth, say)
+// to the chain its defaults build.
+func TestDefaultsChainAppliesTheDefaultsBeforeAppendedMiddleware(t *testing.T) {
+	t.Parallel()
+	logger, _ := newLogger()
+	d := compose.Defaults{SizeLimit: "10b", Errors: apierror.Config{Renderer: apierror.Text}, Logger: logger}
+	h := d.Chain(compose.Config{}).Append(tag("auth")).Then(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := bodyparser.Value(r)
+		_, _ = io.WriteString(w, "handler:"+v.(string))
+	}))
+	if rec := send(h, "POST", "hi", nil); rec.Body.String() != "auth>handler:hi" {
+		t.Errorf("a small body: %d %q", rec.Code, rec.Body)
+	}
+	if rec := send(h, "POST", strings.Repeat("a", 11), nil); rec.Code != 413 || rec.Body.String() != "Body exceeded 10b limit" {
+		t.Errorf("the default limit and renderer did not apply: %d %q", rec.Code, rec.Body)
+	}
+}
+
 func TestTheDefaultChainAllocatesOnlyTheWrapper(t *testing.T) {
 	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }), compose.Config{})
 	r := httptest.NewRequest("GET", "/api/x", nil)
