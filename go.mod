@@ -5,6 +5,8 @@ module github.com/apiroutes/apiroutes
 // anything per request; ServeMux wildcards and r.PathValue need 1.22.
 go 1.23
 
-require github.com/rs/cors v1.11.1
-
-require github.com/justinas/alice v1.2.0
+require (
+	github.com/dustin/go-humanize v1.0.1
+	github.com/justinas/alice v1.2.0
+	github.com/rs/cors v1.11.1
+)

@@ -229,8 +229,8 @@ var (
 )
 
 // Decode decodes a JSON body into a new T. The body was checked before the
-// handler ran, so the errors left are about its shape: they are
-// [*apierror.Error]s with status 400 whose message names the field or byte
+// handler ran, so the errors left are about its shape: each is an
+// [*apierror.Error] with status 400 whose message names the field or byte
 // offset (`Invalid JSON: field "age" must be an integer, got string`). A
 // body of another content type is 415; an empty body gives the zero T, as
 // Next.js gives {}. Decode needs the middleware on the route; without it,

@@ -2,6 +2,8 @@ package bodyparser
 
 import (
 	"strings"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // kind is what a body is parsed as.
@@ -49,9 +51,9 @@ func parseContentType(h string) (mediaType, charset string, ok bool) {
 	if semi >= 0 {
 		typ = h[:semi]
 	}
-	typ = trimLatin1Space(typ)
+	typ = httptoken.TrimJS(typ)
 	slash := strings.IndexByte(typ, '/')
-	if slash <= 0 || slash == len(typ)-1 || !isToken(typ[:slash]) || !isToken(typ[slash+1:]) {
+	if slash <= 0 || slash == len(typ)-1 || !httptoken.IsToken(typ[:slash]) || !httptoken.IsToken(typ[slash+1:]) {
 		return "", "", false
 	}
 	if semi < 0 {
@@ -65,7 +67,7 @@ func parseContentType(h string) (mediaType, charset string, ok bool) {
 		}
 		i := skipSpaces(rest, 1)
 		j := i
-		for j < len(rest) && tokenChar(rest[j]) {
+		for j < len(rest) && httptoken.IsTokenByte(rest[j]) {
 			j++
 		}
 		if j == i {
@@ -86,7 +88,7 @@ func parseContentType(h string) (mediaType, charset string, ok bool) {
 			}
 		} else {
 			end = k
-			for end < len(rest) && tokenChar(rest[end]) {
+			for end < len(rest) && httptoken.IsTokenByte(rest[end]) {
 				end++
 			}
 			if end == k {
@@ -154,36 +156,4 @@ func skipSpaces(s string, i int) int {
 		i++
 	}
 	return i
-}
-
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !tokenChar(s[i]) {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func tokenChar(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+.^_`|~-", c) >= 0
-}
-
-// trimLatin1Space trims what JavaScript's trim removes from a header value,
-// which Node decodes as latin1: ASCII white space and 0xA0 (no-break space).
-func trimLatin1Space(s string) string {
-	isSpace := func(c byte) bool {
-		return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xa0
-	}
-	for s != "" && isSpace(s[0]) {
-		s = s[1:]
-	}
-	for s != "" && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

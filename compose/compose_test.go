@@ -98,23 +98,42 @@ type rootWriter struct{ *httptest.ResponseRecorder }
 
 func TestThereIsOneResponseWrapperPerRequest(t *testing.T) {
 	t.Parallel()
+	logger, _ := newLogger()
 	var layers int
-	var flushErr error
 	h := compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
 		for u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok; u, ok = w.(interface{ Unwrap() http.ResponseWriter }) {
 			w = u.Unwrap()
 			layers++
 		}
-		flushErr = http.NewResponseController(w).Flush()
 		return nil
-	}, compose.Config{CORS: appCORS})
-	rec := rootWriter{httptest.NewRecorder()}
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	}, compose.Config{CORS: appCORS, Logger: logger}) // it answers nothing: keep responselimit's warning out of the output
+	h.ServeHTTP(rootWriter{httptest.NewRecorder()}, httptest.NewRequest("GET", "/", nil))
 	if layers != 1 {
 		t.Errorf("%d response wrappers between the handler and the server's writer, want exactly 1", layers)
 	}
+}
+
+// A flush from the handler, on the writer it was given, must reach the
+// server's writer while the handler still runs: streaming and server-sent
+// events depend on it.
+func TestFlushReachesTheServersWriterThroughTheChain(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	var flushErr error
+	var flushed bool
+	var sent string
+	h := compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+		_, _ = io.WriteString(w, "data: 1\n\n")
+		flushErr = http.NewResponseController(w).Flush()
+		flushed, sent = rec.Flushed, rec.Body.String()
+		return nil
+	}, compose.Config{CORS: appCORS})
+	h.ServeHTTP(rootWriter{rec}, httptest.NewRequest("GET", "/", nil))
 	if flushErr != nil {
 		t.Errorf("Flush through the chain: %v", flushErr)
+	}
+	if !flushed || sent != "data: 1\n\n" {
+		t.Errorf("during the handler, after its flush: the server's writer was flushed=%v and had %q; want flushed with the event", flushed, sent)
 	}
 }
 
@@ -209,6 +228,24 @@ func TestDefaultsMergeIntoEachRoute(t *testing.T) {
 	own := d.RouteFunc(func(w http.ResponseWriter, r *http.Request) error { return errors.New("x") }, compose.Config{Errors: apierror.Config{Renderer: apierror.JSON}})
 	if rec := send(own, "GET", "", nil); rec.Body.String() != `{"error":"Internal Server Error"}` {
 		t.Errorf("a route's own renderer lost to the default: %q", rec.Body)
+	}
+}
+
+// Defaults.Chain is how a project appends its own middleware (auth, say)
+// to the chain its defaults build.
+func TestDefaultsChainAppliesTheDefaultsBeforeAppendedMiddleware(t *testing.T) {
+	t.Parallel()
+	logger, _ := newLogger()
+	d := compose.Defaults{SizeLimit: "10b", Errors: apierror.Config{Renderer: apierror.Text}, Logger: logger}
+	h := d.Chain(compose.Config{}).Append(tag("auth")).Then(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := bodyparser.Value(r)
+		_, _ = io.WriteString(w, "handler:"+v.(string))
+	}))
+	if rec := send(h, "POST", "hi", nil); rec.Body.String() != "auth>handler:hi" {
+		t.Errorf("a small body: %d %q", rec.Code, rec.Body)
+	}
+	if rec := send(h, "POST", strings.Repeat("a", 11), nil); rec.Code != 413 || rec.Body.String() != "Body exceeded 10b limit" {
+		t.Errorf("the default limit and renderer did not apply: %d %q", rec.Code, rec.Body)
 	}
 }
 

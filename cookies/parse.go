@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // Limits of [Parse]. Node, and so Next.js, refuses requests whose headers
@@ -113,14 +115,14 @@ func parseInto(m map[string]string, s string) bool {
 		}
 		// Leading spaces, which the cookie package strips after each ";",
 		// go with the trim.
-		name := trim(pair[:eq])
+		name := httptoken.TrimJS(pair[:eq])
 		if _, seen := m[name]; seen {
 			continue
 		}
 		if len(m) >= MaxCookies {
 			return false
 		}
-		value := trim(pair[eq+1:])
+		value := httptoken.TrimJS(pair[eq+1:])
 		if value != "" && value[0] == '"' {
 			value = sliceJS(value)
 		}
@@ -140,21 +142,6 @@ func sliceJS(v string) string {
 		return ""
 	}
 	return v[first : len(v)-last]
-}
-
-// trim is JavaScript's trim over a header value, which Node reads as latin1:
-// ASCII white space and 0xA0.
-func trim(s string) string {
-	isSpace := func(c byte) bool {
-		return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == 0xa0
-	}
-	for s != "" && isSpace(s[0]) {
-		s = s[1:]
-	}
-	for s != "" && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // decodeURIComponent decodes s as JavaScript does, and reports false where

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // Options are the attributes of a cookie that Set and Delete write. The zero
@@ -81,7 +83,7 @@ func Delete(w http.ResponseWriter, r *http.Request, name string, o Options) erro
 var epoch = time.Unix(0, 0).UTC()
 
 func serialize(r *http.Request, name, encoded string, o Options, remove bool) (string, error) {
-	if !isToken(name) {
+	if !httptoken.IsToken(name) {
 		return "", fmt.Errorf("%w: %s: a cookie name is an HTTP token (letters, digits and !#$%%&'*+-.^_`|~)", ErrInvalidName, strconv.Quote(name))
 	}
 	path := o.Path
@@ -156,19 +158,6 @@ func serialize(r *http.Request, name, encoded string, o Options, remove bool) (s
 		b.WriteString("; Partitioned")
 	}
 	return b.String(), nil
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
 }
 
 // validPath reports whether s has only the characters of a URL path

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	rscors "github.com/rs/cors"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
 // Options configures CORS for the routes it wraps. Only AllowedOrigins (or
@@ -72,8 +74,8 @@ type Options struct {
 }
 
 // New returns a middleware that applies o to the handlers it wraps. It
-// panics with a "cors: " error when o is invalid; see [Validate] and
-// [NewE].
+// panics with a "cors: " error when o is invalid; see [Options.Validate]
+// and [NewE].
 func New(o Options) func(http.Handler) http.Handler {
 	mw, err := NewE(o)
 	if err != nil {
@@ -90,7 +92,7 @@ func NewE(o Options) (func(http.Handler) http.Handler, error) {
 	}
 	c := rscors.New(p.rs)
 	return func(next http.Handler) http.Handler {
-		return &handler{rs: c.Handler(next), p: p}
+		return &handler{rs: c.Handler(next), c: c, p: p}
 	}, nil
 }
 
@@ -115,28 +117,17 @@ func AllowAll() func(http.Handler) http.Handler {
 // policy is a validated Options, and what the debug log needs to explain a
 // refusal.
 type policy struct {
-	rs          rscors.Options
-	anyOrigin   bool
-	originFunc  func(string) bool
-	exact       map[string]bool
-	suffixes    []wildcard
-	methods     map[string]bool
-	anyHeader   bool
-	headers     map[string]bool
-	logger      *slog.Logger
-	passthrough bool
+	rs      rscors.Options
+	methods map[string]bool
+	headers map[string]bool
+	logger  *slog.Logger
 }
-
-type wildcard struct{ scheme, suffix string } // "https://", ".example.com:8443"
 
 func compile(o Options) (*policy, error) {
 	p := &policy{
-		exact:       map[string]bool{},
-		methods:     map[string]bool{http.MethodOptions: true},
-		headers:     map[string]bool{},
-		logger:      o.Logger,
-		originFunc:  o.AllowOriginFunc,
-		passthrough: o.OptionsPassthrough,
+		methods: map[string]bool{http.MethodOptions: true},
+		headers: map[string]bool{},
+		logger:  o.Logger,
 	}
 	rs := rscors.Options{
 		AllowOriginFunc:      o.AllowOriginFunc,
@@ -150,19 +141,11 @@ func compile(o Options) (*policy, error) {
 		return nil, fmt.Errorf(`cors: AllowedOrigins is empty: list the origins that may call this route, like "https://app.example.com", or use AllowAll() for development (rs/cors would allow every origin here)`)
 	}
 	for _, origin := range o.AllowedOrigins {
-		norm, w, err := checkOrigin(origin)
+		norm, wildcard, err := checkOrigin(origin)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case norm == "*":
-			p.anyOrigin = true
-		case w != nil:
-			p.suffixes = append(p.suffixes, *w)
-		default:
-			p.exact[norm] = true
-		}
-		if o.AllowCredentials && (norm == "*" || w != nil) {
+		if o.AllowCredentials && (norm == "*" || wildcard) {
 			return nil, fmt.Errorf("cors: AllowedOrigins %q with AllowCredentials: any site could then read your users' responses with their cookies; list the exact origins instead", origin)
 		}
 		rs.AllowedOrigins = append(rs.AllowedOrigins, norm)
@@ -175,7 +158,7 @@ func compile(o Options) (*policy, error) {
 			if m == "" {
 				return nil, fmt.Errorf("cors: AllowedMethods has an empty method")
 			}
-			if !isToken(m) {
+			if !httptoken.IsToken(m) {
 				return nil, fmt.Errorf("cors: AllowedMethods %q is not a method name", m)
 			}
 			if up := strings.ToUpper(m); up != m {
@@ -193,16 +176,14 @@ func compile(o Options) (*policy, error) {
 		headers = []string{"Accept", "Content-Type", "X-Requested-With"}
 	}
 	for _, h := range headers {
-		if h == "*" {
-			p.anyHeader = true
-		} else if !isToken(h) {
+		if h != "*" && !httptoken.IsToken(h) {
 			return nil, fmt.Errorf("cors: AllowedHeaders %q is not a header name", h)
 		}
 		p.headers[strings.ToLower(h)] = true
 		rs.AllowedHeaders = append(rs.AllowedHeaders, h)
 	}
 	for _, h := range o.ExposedHeaders {
-		if !isToken(h) {
+		if !httptoken.IsToken(h) {
 			return nil, fmt.Errorf("cors: ExposedHeaders %q is not a header name", h)
 		}
 		rs.ExposedHeaders = append(rs.ExposedHeaders, h)
@@ -223,14 +204,14 @@ func compile(o Options) (*policy, error) {
 	return p, nil
 }
 
-// checkOrigin validates one AllowedOrigins entry and returns it lower-cased,
-// with its wildcard form when it has one.
-func checkOrigin(origin string) (string, *wildcard, error) {
+// checkOrigin validates one AllowedOrigins entry and returns it
+// lower-cased, and whether it has a wildcard.
+func checkOrigin(origin string) (string, bool, error) {
 	if origin == "*" {
-		return "*", nil, nil
+		return "*", false, nil
 	}
-	bad := func(why string) (string, *wildcard, error) {
-		return "", nil, fmt.Errorf("cors: AllowedOrigins %q: %s", origin, why)
+	bad := func(why string) (string, bool, error) {
+		return "", false, fmt.Errorf("cors: AllowedOrigins %q: %s", origin, why)
 	}
 	if origin == "" {
 		return bad(`empty origin; write "https://host" or "https://host:port"`)
@@ -249,13 +230,13 @@ func checkOrigin(origin string) (string, *wildcard, error) {
 	if strings.Contains(rest, "@") {
 		return bad("an origin has no user information")
 	}
-	var w *wildcard
+	wildcard := false
 	host := rest
 	if strings.Contains(rest, "*") {
 		if !strings.HasPrefix(rest, "*.") || strings.Count(rest, "*") > 1 {
 			return bad(`a wildcard must be the whole first label of the host, like "https://*.example.com"`)
 		}
-		w = &wildcard{scheme: scheme + "://", suffix: rest[1:]}
+		wildcard = true
 		host = "x" + rest[1:]
 	}
 	u, err := url.Parse(scheme + "://" + host)
@@ -267,97 +248,71 @@ func checkOrigin(origin string) (string, *wildcard, error) {
 			return bad("port out of range")
 		}
 	}
-	return norm, w, nil
-}
-
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
-			return false
-		}
-	}
-	return true
+	return norm, wildcard, nil
 }
 
 type handler struct {
 	rs http.Handler // rs/cors around the wrapped handler
+	c  *rscors.Cors
 	p  *policy
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodOptions {
-		h.p.logRefusal(r)
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		h.rs.ServeHTTP(w, r) // not a preflight
+		return
 	}
-	h.rs.ServeHTTP(w, r)
-}
-
-// logRefusal logs at Debug why a preflight will be refused, as rs/cors
-// decides it; the work is done only when Debug is enabled.
-func (p *policy) logRefusal(r *http.Request) {
-	logger := p.logger
+	logger := h.p.logger
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if !logger.Enabled(r.Context(), slog.LevelDebug) {
+		h.rs.ServeHTTP(w, r)
 		return
 	}
-	method := r.Header.Get("Access-Control-Request-Method")
-	if method == "" {
-		return // not a preflight: an ordinary OPTIONS request
+	// Whether the preflight was refused is rs/cors's decision, read from
+	// its answer (no Access-Control-Allow-Origin), never guessed here.
+	_, had := w.Header()["Access-Control-Allow-Origin"]
+	h.rs.ServeHTTP(w, r)
+	if _, has := w.Header()["Access-Control-Allow-Origin"]; had || has {
+		return
 	}
+	h.logRefusal(logger, r)
+}
+
+// logRefusal logs at Debug why rs/cors refused a preflight, checking its
+// rules in rs/cors's order and the origin with rs/cors's own OriginAllowed.
+func (h *handler) logRefusal(logger *slog.Logger, r *http.Request) {
 	origin := r.Header.Get("Origin")
+	method := r.Header.Get("Access-Control-Request-Method")
 	var reason string
 	var attrs []slog.Attr
 	switch {
 	case origin == "":
 		reason = "no Origin header"
-	case !p.originAllowed(origin):
+	case !h.c.OriginAllowed(r):
 		reason = "origin not allowed"
 		attrs = append(attrs, slog.String("origin", origin))
-	case !p.methods[method]:
+	case !h.p.methods[method]:
 		reason = "method not allowed"
 		attrs = append(attrs, slog.String("origin", origin), slog.String("method", method))
 	default:
-		if bad := p.refusedHeaders(r.Header["Access-Control-Request-Headers"]); bad != "" {
-			reason = "header not allowed"
-			attrs = append(attrs, slog.String("origin", origin), slog.String("header", bad))
+		// rs/cors accepts the list only as browsers send it: allowed names,
+		// lower-case, sorted, each once, at most one space around commas.
+		reason = "header not allowed"
+		attrs = append(attrs, slog.String("origin", origin), slog.String("headers", strings.Join(r.Header.Values("Access-Control-Request-Headers"), ",")))
+		if bad := h.p.unknownHeader(r.Header.Values("Access-Control-Request-Headers")); bad != "" {
+			attrs = append(attrs, slog.String("header", bad))
 		}
-	}
-	if reason == "" {
-		return
 	}
 	attrs = append(attrs, slog.String("reason", reason), slog.String("path", r.URL.Path))
 	logger.LogAttrs(r.Context(), slog.LevelDebug, "cors: preflight refused: "+reason, attrs...)
 }
 
-func (p *policy) originAllowed(origin string) bool {
-	if p.originFunc != nil {
-		return p.originFunc(origin)
-	}
-	if p.anyOrigin {
-		return true
-	}
-	o := strings.ToLower(origin)
-	if p.exact[o] {
-		return true
-	}
-	for _, w := range p.suffixes {
-		if len(o) > len(w.scheme)+len(w.suffix) && strings.HasPrefix(o, w.scheme) && strings.HasSuffix(o, w.suffix) {
-			return true
-		}
-	}
-	return false
-}
-
-// refusedHeaders returns the first requested header that is not allowed.
-func (p *policy) refusedHeaders(values []string) string {
-	if p.anyHeader {
-		return ""
-	}
+// unknownHeader returns the first requested header name that is not
+// allowed in any letter case, or "" if the refusal is about the list's
+// shape (case, order, duplicates, spaces).
+func (p *policy) unknownHeader(values []string) string {
 	for _, v := range values {
 		for _, h := range strings.Split(v, ",") {
 			h = strings.ToLower(strings.TrimSpace(h))

@@ -52,6 +52,9 @@
 //
 // rs/cors answers a refused preflight with a 204 and no CORS headers, and
 // the browser reports a CORS error without saying which rule failed. Here
-// the reason (origin, method or header not allowed) is logged at Debug
-// level through log/slog; nothing is computed for it unless Debug is on.
+// the reason (no Origin, origin, method or header not allowed) is logged at
+// Debug level through log/slog. Whether a preflight was refused is read
+// from rs/cors's own answer, and the origin is judged by its OriginAllowed,
+// so the log cannot disagree with what rs/cors did; nothing is computed for
+// it unless Debug is on.
 package cors

@@ -3,6 +3,8 @@ package respond
 import (
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/whatwg"
 )
 
 // Next's fnv1a52 (src/server/lib/etag.ts) keeps a 64-bit FNV-1a state in four
@@ -80,7 +82,7 @@ func feed[T string | []byte](h uint64, units int, s T) (uint64, int) {
 		if i == len(s) {
 			break
 		}
-		r, size := decodeRune(s, i)
+		r, size, _ := whatwg.DecodeRune(s, i)
 		i += size
 		if r < 0x10000 {
 			h = (h ^ uint64(r)) * fnvPrime
@@ -93,44 +95,6 @@ func feed[T string | []byte](h uint64, units int, s T) (uint64, int) {
 		units += 2
 	}
 	return h, units
-}
-
-// decodeRune decodes the non-ASCII sequence at s[i:] with the WHATWG rules
-// (the same as internal/whatwg): on an invalid sequence it returns U+FFFD
-// and the length of the maximal subpart, so that the offending byte is read
-// again.
-func decodeRune[T string | []byte](s T, i int) (rune, int) {
-	c := s[i]
-	need, lo, hi := 0, byte(0x80), byte(0xBF)
-	var r rune
-	switch {
-	case c >= 0xC2 && c <= 0xDF:
-		need, r = 1, rune(c&0x1F)
-	case c == 0xE0:
-		need, lo, r = 2, 0xA0, 0
-	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
-		need, r = 2, rune(c&0x0F)
-	case c == 0xED:
-		need, hi, r = 2, 0x9F, rune(c&0x0F)
-	case c == 0xF0:
-		need, lo, r = 3, 0x90, 0
-	case c >= 0xF1 && c <= 0xF3:
-		need, r = 3, rune(c&0x07)
-	case c == 0xF4:
-		need, hi, r = 3, 0x8F, 4
-	default: // a continuation byte or a byte that never starts a sequence
-		return utf8.RuneError, 1
-	}
-	j := i + 1
-	for k := 0; k < need; k++ {
-		if j >= len(s) || s[j] < lo || s[j] > hi {
-			return utf8.RuneError, j - i
-		}
-		r = r<<6 | rune(s[j]&0x3F)
-		lo, hi = 0x80, 0xBF
-		j++
-	}
-	return r, j - i
 }
 
 // feedASCII hashes s, which the caller knows is ASCII.

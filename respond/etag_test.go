@@ -10,40 +10,10 @@ import (
 	"github.com/apiroutes/apiroutes/internal/whatwg"
 )
 
-// etagVectors are ETags sent by next@16.4.6 (the reference notes, §7), then
-// ones computed with Next's etag.ts on Node 20 for the bytes Node decodes
-// from invalid UTF-8 and for Buffer bodies.
-var etagVectors = []struct{ payload, etag string }{
-	{"", `"78p3gz236i0"`},
-	{"hello", `"2caikvdqo85"`},
-	{"x", `"ayxe2glzap1"`},
-	{`{"a":1}`, `"147uiiad94i7"`},
-	{"42", `"145yod55ra52"`},
-	{"true", `"ywwejgvrps4"`},
-	{"null", `"wm6yxsynvh4"`},
-	{`"hi"`, `"39ihtnsnom4"`},
-	{"héllo 😀", `"l3cu71limy8"`},
-	{"é", `"c66t4pa6oi1"`},
-	{"😀", `"c26v2dkjuu2"`},
-	{`{"type":"Buffer","data":[97,98,99]}`, `"uhvwy6v527z"`},
-	{`{"message":"Hello from Next.js!"}`, `"x0q7xhtzoxx"`},
-	{strings.Repeat("a", 100), `"g479fcbgfl2s"`},
-	// Computed with Next's algorithm on Node 20.
-	{`{"type":"Buffer","data":[]}`, `"bqr0st14br"`},
-	{`{"type":"Buffer","data":[0,255,10]}`, `"89oxc904vjz"`},
-	{`{"html":"<a href=\"x\">&</a>"}`, `"jwby16798ru"`},
-	{"a\x00b", `"777umgaprj3"`},
-	{"\uffff", `"119m7187zvz1"`},
-	{"\U0010ffff", `"7pwifjf5ix2"`},
-	// Invalid UTF-8, as Buffer.toString decodes it: one U+FFFD per maximal
-	// invalid subsequence.
-	{"\xe2\x82A", `"p8ibn87jlr2"`},
-	{"\xff", `"118u4tejvgp1"`},
-	{"\xf0\x9f\x98", `"118u4tejvgp1"`},
-	{"\xed\xa0\x80", `"atm0s9zofs3"`},
-	{"\xf4\x90\x80\x80", `"8tmqgador14"`},
-	{"\xc0\xaf", `"7p4flw6enn2"`},
-}
+// etagVectors (etag_vectors_test.go) are computed by Next's own
+// generateETag from the npm package next: scripts/vectors regenerates them.
+// The first ones are also what next@16.4.6 sent on the wire (the reference
+// notes, §7).
 
 func TestETagMatchesNextForEveryVector(t *testing.T) {
 	t.Parallel()

@@ -1,6 +1,10 @@
 package respond
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/apiroutes/apiroutes/internal/httptoken"
+)
 
 // fresh reports whether the client's cached copy, described by the
 // request's conditional headers, is still the response tagged etag: the
@@ -50,25 +54,12 @@ func hasNoCache(v string) bool {
 		for end < len(v) && v[end] != ',' {
 			end++
 		}
-		if trimJSSpace(v[start:end]) == "no-cache" {
+		if httptoken.TrimJS(v[start:end]) == "no-cache" {
 			return true
 		}
 		start = end + 1
 	}
 	return false
-}
-
-// trimJSSpace trims the bytes JavaScript's \s matches in a header value,
-// which Node decodes as Latin-1: TAB, LF, VT, FF, CR, space and NBSP.
-func trimJSSpace(s string) string {
-	isSpace := func(c byte) bool { return c >= '\t' && c <= '\r' || c == ' ' || c == 0xA0 }
-	for len(s) > 0 && isSpace(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isSpace(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // matchesETag reports whether any token of the If-None-Match lines matches

@@ -230,6 +230,8 @@ func run(ctx context.Context, cfg config, stdout io.Writer, ready func(baseURL s
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
+		// 3000 is also next dev's port: say how to pick another one.
+		err = fmt.Errorf("%w; choose another address with -addr (e.g. -addr 127.0.0.1:3001)", err)
 		return errors.Join(err, a.Close())
 	}
 	srv := &http.Server{

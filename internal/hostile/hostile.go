@@ -30,6 +30,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dustin/go-humanize"
 )
 
 // Server is a handler served on a loopback listener for one test.
@@ -141,21 +143,13 @@ func (r Report) String() string {
 		r.Probes, r.ProbeFailures, r.ProbeP50.Round(10*time.Microsecond), r.ProbeMax.Round(10*time.Microsecond))
 }
 
-// Bytes prints a byte count for people (binary units).
+// Bytes prints a byte count for people, in IEC units ("1.5 KiB", "64 MiB")
+// as go-humanize does; negative counts (a heap that shrank) get a minus sign.
 func Bytes(n int64) string {
 	if n < 0 {
-		return "-" + Bytes(-n)
+		return "-" + humanize.IBytes(uint64(-(n+1))+1) // -(n+1) cannot overflow
 	}
-	const unit = 1024
-	if n < unit {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+	return humanize.IBytes(uint64(n))
 }
 
 // Run carries out a against s and measures it. It logs the report.

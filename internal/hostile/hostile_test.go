@@ -3,6 +3,7 @@ package hostile_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -61,4 +62,15 @@ func TestRunMeasuresWhatTheServerAllocatesAndKeeps(t *testing.T) {
 	mu.Lock()
 	kept = nil
 	mu.Unlock()
+}
+
+func TestBytesPrintsIECUnitsAndNegativeCounts(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 64 << 20: "64 MiB",
+		-1024: "-1.0 KiB", math.MinInt64: "-8.0 EiB", math.MaxInt64: "8.0 EiB",
+	} {
+		if got := hostile.Bytes(n); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
+		}
+	}
 }

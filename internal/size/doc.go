@@ -22,6 +22,14 @@
 // which reads "1mb" as 1,000,000 bytes (SI) and only "1mib" as 1048576:
 // a limit copied from a Next.js config would silently shrink by almost 5%.
 //
+// IEC spellings ("10MiB", "1kib") are rejected too, although they are
+// unambiguous: Next.js reads "10MiB" as 10 bytes, so accepting it here
+// would give the same text two meanings. Every size Parse accepts means the
+// same number of bytes in a Next.js config (up to the rounding below), and
+// the error for "1mib" says that units are already binary. go-humanize
+// serves only to print sizes for people (the attack-test reports), never
+// to read a limit.
+//
 // The value of a size is the number times the unit, rounded down to a whole
 // byte: "1.5kb" is 1536 bytes, "0.3kb" is 307 and "10.7" is 10. Parse
 // computes this exactly with integers, where bytes.js multiplies

@@ -16,7 +16,7 @@ type Size struct {
 	Text  string // the spelling to print in messages: the user's text as given, or Format(Bytes) for a typed count
 }
 
-// Error is the error [Parse] and [FromBytes] return.
+// Error is the error [Parse] returns.
 type Error struct {
 	Value  string // the text that failed, verbatim
 	Reason string // what is wrong and what to do, e.g. `unknown unit "mib"; use b, kb, mb, gb, tb or pb`
@@ -206,15 +206,6 @@ func unitIndex(u string) int {
 		}
 	}
 	return -1
-}
-
-// FromBytes returns the Size for a byte count n typed as a number, with Text
-// set to [Format](n). It returns an [*Error] if n is negative.
-func FromBytes(n int64) (Size, error) {
-	if n < 0 {
-		return Size{}, &Error{Value: strconv.FormatInt(n, 10), Reason: reasonNeg}
-	}
-	return Size{Bytes: n, Text: Format(n)}, nil
 }
 
 // Format prints n in the grammar [Parse] reads, in lower case and without

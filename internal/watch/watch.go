@@ -113,9 +113,6 @@ func (w *Writer) Started() bool { return w.wroteHeader || w.hijacked }
 // fail with ErrRefused and WriteHeader does nothing.
 func (w *Writer) Seal() { w.sealed = true }
 
-// Underlying returns the wrapped writer.
-func (w *Writer) Underlying() http.ResponseWriter { return w.rw }
-
 func (w *Writer) watcher() *Writer { return w }
 
 // Header returns the underlying header map.

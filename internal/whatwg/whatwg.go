@@ -33,51 +33,58 @@ const replacement = "\uFFFD"
 
 func appendValid(dst, b []byte) []byte {
 	for i := 0; i < len(b); {
-		c := b[i]
-		if c < utf8.RuneSelf {
-			dst = append(dst, c)
+		if b[i] < utf8.RuneSelf {
+			dst = append(dst, b[i])
 			i++
 			continue
 		}
-		need, lo, hi := 0, byte(0x80), byte(0xBF)
-		switch {
-		case c >= 0xC2 && c <= 0xDF:
-			need = 1
-		case c == 0xE0:
-			need, lo = 2, 0xA0
-		case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
-			need = 2
-		case c == 0xED:
-			need, hi = 2, 0x9F
-		case c == 0xF0:
-			need, lo = 3, 0x90
-		case c >= 0xF1 && c <= 0xF3:
-			need = 3
-		case c == 0xF4:
-			need, hi = 3, 0x8F
-		default: // a continuation byte or a byte that never starts a sequence
-			dst = append(dst, replacement...)
-			i++
-			continue
-		}
-		j := i + 1
-		ok := true
-		for k := 0; k < need; k++ {
-			if j >= len(b) || b[j] < lo || b[j] > hi {
-				ok = false
-				break
-			}
-			lo, hi = 0x80, 0xBF
-			j++
-		}
+		_, size, ok := DecodeRune(b, i)
 		if ok {
-			dst = append(dst, b[i:j]...)
+			dst = append(dst, b[i:i+size]...)
 		} else {
 			dst = append(dst, replacement...) // the offending byte, if any, is read again
 		}
-		i = j
+		i += size
 	}
 	return dst
+}
+
+// DecodeRune decodes the sequence that starts with the non-ASCII byte s[i]
+// the WHATWG way: if it is valid UTF-8 it returns the code point, its
+// length and true; otherwise U+FFFD, the length of the maximal ill-formed
+// subsequence (the offending byte is not part of it, so it is read again)
+// and false.
+func DecodeRune[T string | []byte](s T, i int) (r rune, size int, ok bool) {
+	c := s[i]
+	need, lo, hi := 0, byte(0x80), byte(0xBF)
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		need, r = 1, rune(c&0x1F)
+	case c == 0xE0:
+		need, lo, r = 2, 0xA0, 0
+	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
+		need, r = 2, rune(c&0x0F)
+	case c == 0xED:
+		need, hi, r = 2, 0x9F, rune(c&0x0F)
+	case c == 0xF0:
+		need, lo, r = 3, 0x90, 0
+	case c >= 0xF1 && c <= 0xF3:
+		need, r = 3, rune(c&0x07)
+	case c == 0xF4:
+		need, hi, r = 3, 0x8F, 4
+	default: // a continuation byte or a byte that never starts a sequence
+		return utf8.RuneError, 1, false
+	}
+	j := i + 1
+	for k := 0; k < need; k++ {
+		if j >= len(s) || s[j] < lo || s[j] > hi {
+			return utf8.RuneError, j - i, false
+		}
+		r = r<<6 | rune(s[j]&0x3F)
+		lo, hi = 0x80, 0xBF
+		j++
+	}
+	return r, j - i, true
 }
 
 // ParseURLEncoded parses s as application/x-www-form-urlencoded, calling
