@@ -3,7 +3,8 @@
 // Every package that needs to know what happened to a response (whether it
 // started, its status, how many bytes went out) shares one [Writer] per
 // request: the first layer wraps with [Wrap], inner layers call [Wrap] or
-// [From] and get the same Writer back. The value handed to handlers
+// [From] and get the same Writer back, also through foreign wrappers that
+// implement Unwrap (see [From]). The value handed to handlers
 // implements exactly the optional interfaces the underlying writer does
 // ([http.Flusher], [http.Hijacker], [io.ReaderFrom], [http.Pusher]), always
 // [io.StringWriter], and Unwrap so [http.NewResponseController] reaches the
@@ -66,20 +67,49 @@ func (errRefused) StatusCode() int { return http.StatusInternalServerError }
 // Writer of an outer one.
 type holder interface{ watcher() *Writer }
 
-// From returns the Writer behind w, or nil when w is not a watcher.
+// maxUnwrap bounds the walk down a chain of foreign wrappers: a cyclic
+// chain (a wrapper that unwraps to itself) or an absurdly deep one ends the
+// search instead of hanging the request.
+const maxUnwrap = 32
+
+// unwrapper is the method http.ResponseController follows.
+type unwrapper interface{ Unwrap() http.ResponseWriter }
+
+// From returns the Writer behind w, or nil when there is none. Like
+// [http.ResponseController] it follows Unwrap through foreign wrappers (chi's
+// middleware.Logger, httpsnoop, gorilla's LoggingHandler...), at most
+// maxUnwrap of them, so that a foreign layer between two of ours does not
+// split the request's state.
 func From(w http.ResponseWriter) *Writer {
-	if h, ok := w.(holder); ok {
-		return h.watcher()
+	for i := 0; i < maxUnwrap && w != nil; i++ {
+		switch t := w.(type) {
+		case holder:
+			return t.watcher()
+		case unwrapper:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
 	}
 	return nil
 }
 
 // Wrap returns a response writer that records into a Writer, and that Writer.
-// If w already is a watcher, Wrap returns w itself and its Writer: there is
-// never more than one wrapper per request.
+// If w already is a watcher, or a foreign wrapper around one (found through
+// Unwrap, see [From]), Wrap returns w itself and that Writer: there is never
+// more than one watcher per request. Under a foreign wrapper this is exact
+// because the wrapper passes the handler's writes on to the watcher below
+// it (that is what Unwrap promises), so they are counted once, where they
+// leave; handing out w unchanged also keeps the foreign layer's view of the
+// response (its status and byte counts) whole.
 func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
 	if h, ok := w.(holder); ok {
 		return w, h.watcher()
+	}
+	if _, ok := w.(unwrapper); ok {
+		if st := From(w); st != nil {
+			return w, st
+		}
 	}
 	ww := &Writer{rw: w, status: http.StatusOK}
 	return ww.variant(), ww

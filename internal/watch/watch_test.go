@@ -350,3 +350,106 @@ func BenchmarkWrap(b *testing.B) {
 		_, _ = Wrap(w)
 	}
 }
+
+// foreign is a wrapper from another package: it forwards everything and
+// keeps its own count, as chi's middleware.WrapResponseWriter or httpsnoop do.
+type foreign struct {
+	http.ResponseWriter
+	n      int
+	status int
+}
+
+func (f *foreign) Write(p []byte) (int, error) {
+	n, err := f.ResponseWriter.Write(p)
+	f.n += n
+	return n, err
+}
+func (f *foreign) WriteHeader(code int) {
+	if f.status == 0 {
+		f.status = code
+	}
+	f.ResponseWriter.WriteHeader(code)
+}
+func (f *foreign) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+// looping unwraps to itself forever.
+type looping struct{ http.ResponseWriter }
+
+func (l *looping) Unwrap() http.ResponseWriter { return l }
+
+func TestWrapUnderAForeignWrapperReusesTheOuterWatcher(t *testing.T) {
+	rec := httptest.NewRecorder()
+	outer, st := Wrap(rec)
+	f := &foreign{ResponseWriter: outer}
+	inner, st2 := Wrap(f)
+	if st2 != st {
+		t.Fatal("Wrap under a foreign wrapper made a second watcher")
+	}
+	if inner != http.ResponseWriter(f) {
+		t.Fatalf("Wrap under a foreign wrapper returned %T, want the foreign wrapper itself", inner)
+	}
+	inner.WriteHeader(http.StatusTeapot)
+	_, _ = io.WriteString(inner, "hello")
+	if st.Written() != 5 || f.n != 5 {
+		t.Errorf("counted %d bytes in the watcher and %d in the foreign wrapper, want 5 and 5", st.Written(), f.n)
+	}
+	if !st.Started() || st.Status() != http.StatusTeapot || f.status != http.StatusTeapot {
+		t.Errorf("started=%v status=%d foreign status=%d, want the outer watcher and the wrapper to see the 418",
+			st.Started(), st.Status(), f.status)
+	}
+	if From(inner) != st {
+		t.Error("From does not find the outer watcher through the foreign wrapper")
+	}
+}
+
+func TestFromFollowsSeveralForeignWrappers(t *testing.T) {
+	_, st := Wrap(httptest.NewRecorder())
+	var w http.ResponseWriter = st.variant()
+	for range maxUnwrap - 1 {
+		w = &foreign{ResponseWriter: w}
+	}
+	if From(w) != st {
+		t.Errorf("From did not find the watcher under %d wrappers", maxUnwrap-1)
+	}
+}
+
+func TestFromGivesUpOnCyclicOrEndlessChains(t *testing.T) {
+	rec := httptest.NewRecorder()
+	tests := []struct {
+		name string
+		w    http.ResponseWriter
+	}{
+		{"a wrapper that unwraps to itself", &looping{rec}},
+		{"a wrapper that unwraps to nil", &foreign{}},
+		{"a chain deeper than the bound", func() http.ResponseWriter {
+			_, st := Wrap(rec)
+			var w http.ResponseWriter = st.variant()
+			for range maxUnwrap + 1 {
+				w = &foreign{ResponseWriter: w}
+			}
+			return w
+		}()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if st := From(tc.w); st != nil {
+				t.Errorf("From found %p, want nil", st)
+			}
+			w, st := Wrap(tc.w)
+			if st == nil || From(w) != st {
+				t.Error("Wrap did not make a watcher of its own")
+			}
+		})
+	}
+}
+
+func TestWrapUnderAForeignWrapperDoesNotAllocate(t *testing.T) {
+	outer, _ := Wrap(httptest.NewRecorder())
+	f := &foreign{ResponseWriter: outer}
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _ = Wrap(f)
+	})
+	if allocs != 0 {
+		t.Errorf("Wrap under a foreign wrapper allocates %v times, want 0", allocs)
+	}
+}
