@@ -2,7 +2,7 @@
 // body read once, bounded by a size limit, decoded from its charset and
 // parsed by its content type, before the handler runs.
 //
-//	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{})(apierror.Handler(createTask)))
+//	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{})(apierror.HandlerFunc(createTask)))
 //
 //	func createTask(w http.ResponseWriter, r *http.Request) error {
 //		in, err := bodyparser.Decode[NewTask](r, bodyparser.DisallowUnknownFields)

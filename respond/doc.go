@@ -10,7 +10,7 @@
 //		return respond.JSON(w, r, http.StatusOK, t) // ETag, Content-Length, 304 on If-None-Match
 //	}
 //
-//	mux.Handle("GET /api/tasks/{id}", apierror.Handler(getTask))
+//	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(getTask))
 //
 // # The helpers
 //
