@@ -65,7 +65,7 @@ func TestOnTheWireNetHTTPAddsNoContentTypeToTextOrEmptyBodies(t *testing.T) {
 		return respond.Send(w, r, 200, nil)
 	}))
 	mux.Handle("/redirect", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/<html>")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/<html>")
 	}))
 	srv, c := serve(t, mux)
 	for _, path := range []string{"/text", "/nil", "/redirect"} {
@@ -187,10 +187,10 @@ func TestOnTheWireRedirectLocationIsSentAsGiven(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
 	mux.Handle("/a", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/dest?a=1")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/dest?a=1")
 	}))
 	mux.Handle("/b", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/日本", http.StatusPermanentRedirect)
+		return respond.Redirect(w, r, http.StatusPermanentRedirect, "/日本")
 	}))
 	srv, c := serve(t, mux)
 	resp, body := do(t, c, "GET", srv.URL+"/a", nil)
@@ -215,7 +215,7 @@ func TestOnTheWireRefusalsAreCleanInternalServerErrors(t *testing.T) {
 	t.Parallel()
 	srv, c := serve(t, apierror.Config{Logger: quietLogger()}.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain")
-		return respond.Redirect(w, r, "/x\r\nSet-Cookie: session=stolen")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\r\nSet-Cookie: session=stolen")
 	}))
 	resp, body := do(t, c, "GET", srv.URL, nil)
 	if resp.StatusCode != 500 || body != `{"error":"Internal Server Error"}` || resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Location") != "" {

@@ -81,9 +81,9 @@ func ExampleSend() {
 func ExampleRedirect() {
 	login := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Query().Get("moved") != "" {
-			return respond.Redirect(w, r, "/api/v2/login", http.StatusPermanentRedirect)
+			return respond.Redirect(w, r, http.StatusPermanentRedirect, "/api/v2/login")
 		}
-		return respond.Redirect(w, r, "/login?next=/api/me") // 307
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/login?next=/api/me") // 307
 	})
 	show(login, "GET", "/api/login", nil, "Location")
 	show(login, "GET", "/api/login?moved=1", nil, "Location")
