@@ -230,7 +230,9 @@ func TestHEADGetsTheHeadersOfGETWithoutTheBody(t *testing.T) {
 			return respond.JSON(w, r, 200, map[string]int{"a": 1})
 		},
 			want{200, "", map[string]string{"Etag": `"147uiiad94i7"`, "Content-Length": "7", "Content-Type": jsonType}}},
-		{"Redirect", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/dest") },
+		{"Redirect", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/dest")
+		},
 			want{307, "", map[string]string{"Location": "/dest", "Content-Length": "5"}}},
 	}
 	for _, tc := range cases {
@@ -342,9 +344,15 @@ func TestRefusalsAreInternalServerErrorsWithNothingWritten(t *testing.T) {
 		{"Redirect to a URL with CRLF", func(w http.ResponseWriter, r *http.Request) error {
 			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\r\nSet-Cookie: a=1")
 		}, `respond: redirect URL "/x\r\nSet-Cookie: a=1" is not a valid header value: byte 0x0d at offset 2`},
-		{"Redirect to a URL with LF", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\n") }, "byte 0x0a"},
-		{"Redirect to a URL with NUL", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x00") }, "byte 0x00"},
-		{"Redirect to a URL with DEL", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x7f") }, "byte 0x7f"},
+		{"Redirect to a URL with LF", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\n")
+		}, "byte 0x0a"},
+		{"Redirect to a URL with NUL", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x00")
+		}, "byte 0x00"},
+		{"Redirect to a URL with DEL", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x7f")
+		}, "byte 0x7f"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
