@@ -514,3 +514,13 @@ func TestWrapUnderAForeignWrapperAllocatesOnlyTheLink(t *testing.T) {
 		t.Errorf("Wrap under a foreign wrapper allocates %v times, want 1 (the link)", allocs)
 	}
 }
+
+func BenchmarkWrapUnderAForeignWrapper(b *testing.B) {
+	outer, _ := Wrap(httptest.NewRecorder())
+	f := &foreign{ResponseWriter: outer}
+	b.ReportAllocs()
+	for range b.N {
+		w, _ := Wrap(f)
+		_, _ = Wrap(w)
+	}
+}
