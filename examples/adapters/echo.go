@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -25,7 +26,13 @@ func Echo(a *API) http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = EchoErrorHandler(apierror.Config{})
-	e.Use(middleware.LoggerWithConfig(middleware.LoggerConfig{Output: a.AccessLog}), echoPathValues)
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURI: true, LogStatus: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			_, err := fmt.Fprintf(a.AccessLog, "%s %s %d\n", v.Method, v.URI, v.Status)
+			return err
+		},
+	}), echoPathValues)
 	e.Any("/api/tasks", echo.WrapHandler(a.Tasks()))
 	e.GET("/api/tasks/:id", echo.WrapHandler(a.TaskByID()))
 	for path, h := range a.Routes() {
@@ -40,9 +47,15 @@ func Echo(a *API) http.Handler {
 // EchoErrorHandler is an echo.HTTPErrorHandler that renders errors with
 // errs (its zero value inherits the server's renderer). echo's
 // *echo.HTTPError keeps its status and message: apierror cannot see its
-// Code field by itself.
+// Code field by itself. Like echo's default handler, it does nothing once
+// the response is committed.
 func EchoErrorHandler(errs apierror.Config) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			// As echo's own handler: some middlewares (RequestLogger with
+			// HandleError) render the error and still return it.
+			return
+		}
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			msg, _ := he.Message.(string)
