@@ -229,7 +229,7 @@ func TestHandlerTreatsAWriteHeaderAsAStartedResponse(t *testing.T) {
 
 func TestHandlerIgnoresInformationalHeaders(t *testing.T) {
 	t.Parallel()
-	h := Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusEarlyHints)
 		return NotFound("gone")
 	})
@@ -247,9 +247,9 @@ func TestInnerLayersInheritTheNearestConfig(t *testing.T) {
 		return func(w http.ResponseWriter, r *http.Request) error { return err }
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/plain", Handler(failing(NotFound(""))))
+	mux.Handle("/plain", HandlerFunc(failing(NotFound(""))))
 	mux.Handle("/text", Config{Renderer: Text}.Handler(failing(NotFound(""))))
-	mux.Handle("/boom", Handler(failing(errors.New("boom"))))
+	mux.Handle("/boom", HandlerFunc(failing(errors.New("boom"))))
 	mux.Handle("/write", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Write(w, r, BadRequest("bad"))
 	}))

@@ -14,7 +14,12 @@
 //		return json.NewEncoder(w).Encode(t)
 //	}
 //
-//	mux.Handle("GET /api/tasks/{id}", apierror.Handler(getTask))
+//	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(getTask))
+//
+// HandlerFunc is the only adapter, as [http.HandlerFunc] is in net/http: a
+// conversion, no allocation. Every package-level function is its [Config]
+// method with the zero Config ([Write] and [Config.Write], [Recover] and
+// [Config.Recover]); [Config.Handler] is the configured HandlerFunc.
 //
 // # Mapping
 //
@@ -39,7 +44,11 @@
 // # Responses that have started
 //
 // Every layer of this module shares one response watcher per request, so
-// [Write] knows whether the header has gone out. If it has, nothing more is
+// [Write] knows whether the header has gone out. It is found through
+// foreign wrappers that implement Unwrap (chi's middleware.Logger,
+// httpsnoop, gorilla's LoggingHandler, echo's Response), as
+// [http.NewResponseController] finds the connection: a renderer set by an
+// outer [Config.Recover] reaches handlers behind such a wrapper too. If it has, nothing more is
 // written and the error is logged; a panic after that point aborts the
 // connection (see [Config.Recover]). HEAD requests get the status and
 // headers without a body.
@@ -50,7 +59,8 @@
 //   - net/http cannot send a custom reason phrase, so "HTTP/1.1 400 Bad
 //     Request" is sent where Next sends "HTTP/1.1 400 Invalid JSON".
 //   - Next sends 500 for any error that is not its own ApiError; here any
-//     error with a status ([StatusCoder]) keeps it.
+//     error with a status ([StatusCoder]) keeps it. Errors whose status is
+//     a field, like echo v4's HTTPError, need converting (see [StatusCoder]).
 //   - A context error while the client is still connected is a server error
 //     (500), not a silent one.
 //   - A 500 sent in place of the handler's response (a panic, an error

@@ -22,8 +22,17 @@ type Error struct {
 }
 
 // StatusCoder is implemented by errors that carry an HTTP status. [Write]
-// maps any error in a chain that implements it, so errors from other
-// packages (echo's HTTPError, your own types) keep their status.
+// maps any error in a chain that implements it, so your own error types
+// (and those of packages that adopt the method) keep their status.
+//
+// echo v4's *echo.HTTPError does not implement it (its status is a Code
+// field, which no interface can match): Write sends it as a 500. Convert it
+// in echo's HTTPErrorHandler first, as examples/adapters shows:
+//
+//	var he *echo.HTTPError
+//	if errors.As(err, &he) {
+//		err = apierror.Wrap(err, he.Code, fmt.Sprint(he.Message))
+//	}
 type StatusCoder interface {
 	StatusCode() int
 }

@@ -32,7 +32,7 @@ func show(h http.Handler, method, target string) {
 	fmt.Println(string(body))
 }
 
-func ExampleHandler() {
+func ExampleHandlerFunc() {
 	getTask := func(w http.ResponseWriter, r *http.Request) error {
 		title, err := findTask(r.URL.Query().Get("id"))
 		if errors.Is(err, errNoRows) {
@@ -44,7 +44,7 @@ func ExampleHandler() {
 		_, err = io.WriteString(w, title)
 		return err
 	}
-	h := apierror.Handler(getTask)
+	h := apierror.HandlerFunc(getTask)
 	show(h, "GET", "/api/tasks?id=1")
 	show(h, "GET", "/api/tasks?id=2")
 	// Output:
@@ -77,7 +77,7 @@ func ExampleHandler_unknownError() {
 func ExampleConfig_Recover() {
 	// One Config at the top chooses problem+json for every error below it.
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/tasks/{id}", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apierror.Errorf(http.StatusNotFound, "task %s not found", r.PathValue("id"))
 	}))
 	server := apierror.Config{Renderer: apierror.Problem}.Recover(mux)

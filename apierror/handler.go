@@ -7,10 +7,13 @@ import (
 )
 
 // HandlerFunc is an HTTP handler that can fail. Its ServeHTTP writes the
-// returned error with the zero [Config], so a HandlerFunc can be used
-// wherever an [http.Handler] is expected:
+// returned error with the zero [Config] (see [Config.Write] for the
+// mapping), so a conversion is all it takes, as with [http.HandlerFunc]:
 //
 //	mux.Handle("GET /api/tasks", apierror.HandlerFunc(listTasks))
+//
+// It does not recover panics: wrap it in [Recover] for that. Use
+// [Config.Handler] for another renderer or logger.
 type HandlerFunc func(http.ResponseWriter, *http.Request) error
 
 // ServeHTTP calls f and writes its error, if any, with [Write].
@@ -21,11 +24,6 @@ func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.write(ww, st, r, err)
 	}
 }
-
-// Handler adapts fn to an [http.Handler] that writes fn's error with the
-// zero [Config]; see [Config.Write] for the mapping. It does not recover
-// panics: wrap it in [Recover] for that.
-func Handler(fn HandlerFunc) http.Handler { return fn }
 
 // Handler adapts fn to an [http.Handler] that writes fn's error with c.
 // A non-zero c also applies to every layer inside fn that writes errors

@@ -83,9 +83,69 @@ func (b *body) WriteTo(w io.Writer) (int64, error) {
 // Close does nothing: the bytes stay readable through the accessors.
 func (b *body) Close() error { return nil }
 
+// attach makes b the request's body. It also sets r.GetBody, which returns
+// a fresh reader over the same bytes (what GetBody promises, should the
+// request be forwarded) and through which the accessors find b again when
+// a later middleware has replaced r.Body: chi's middleware.RequestSize and
+// echo's BodyLimit wrap it, and neither can be unwrapped.
+func attach(r *http.Request, b *body) {
+	r.Body = b
+	switch b {
+	case emptyJSON: // shared bodies get static functions: no allocation
+		r.GetBody = getEmptyJSON
+	case emptyForm:
+		r.GetBody = getEmptyForm
+	case emptyText:
+		r.GetBody = getEmptyText
+	default:
+		r.GetBody = b.reopen
+	}
+}
+
+// reread is a fresh reader over a parsed body's bytes, from r.GetBody.
+type reread struct {
+	b   *body
+	off int
+}
+
+func (rr *reread) Read(p []byte) (int, error) {
+	if rr.off >= len(rr.b.raw) {
+		return 0, io.EOF
+	}
+	n := copy(p, rr.b.raw[rr.off:])
+	rr.off += n
+	return n, nil
+}
+
+func (rr *reread) Close() error { return nil }
+
+func (b *body) reopen() (io.ReadCloser, error) { return &reread{b: b}, nil }
+
+var (
+	getEmptyJSON = func() (io.ReadCloser, error) { return &reread{b: emptyJSON}, nil }
+	getEmptyForm = func() (io.ReadCloser, error) { return &reread{b: emptyForm}, nil }
+	getEmptyText = func() (io.ReadCloser, error) { return &reread{b: emptyText}, nil }
+)
+
+// from finds the parsed body: in r.Body, or behind whatever replaced it.
+// The accessors then read the body bodyparser accepted, within its
+// SizeLimit; a body limit set after bodyparser only bounds reads of r.Body.
 func from(r *http.Request) *body {
-	b, _ := r.Body.(*body)
-	return b
+	if b, ok := r.Body.(*body); ok {
+		return b
+	}
+	if r.GetBody == nil {
+		return nil
+	}
+	rc, err := r.GetBody()
+	if err != nil || rc == nil {
+		return nil
+	}
+	if rr, ok := rc.(*reread); ok {
+		return rr.b
+	}
+	_ = rc.Close()
+	return nil
 }
 
 // Raw returns the body's bytes as the client sent them (after gzip or

@@ -380,7 +380,7 @@ func TestRawModeLeavesTheStreamAlone(t *testing.T) {
 
 	t.Run("with an explicit limit", func(t *testing.T) {
 		t.Parallel()
-		limited := bodyparser.New(bodyparser.Config{Raw: true, SizeLimit: "1kb"})(apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		limited := bodyparser.New(bodyparser.Config{Raw: true, SizeLimit: "1kb"})(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			_, err := io.ReadAll(r.Body)
 			return err
 		}))

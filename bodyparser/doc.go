@@ -2,7 +2,7 @@
 // body read once, bounded by a size limit, decoded from its charset and
 // parsed by its content type, before the handler runs.
 //
-//	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{})(apierror.Handler(createTask)))
+//	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{})(apierror.HandlerFunc(createTask)))
 //
 //	func createTask(w http.ResponseWriter, r *http.Request) error {
 //		in, err := bodyparser.Decode[NewTask](r, bodyparser.DisallowUnknownFields)
@@ -109,6 +109,11 @@
 //   - JSON objects decode into Go maps, whose keys have no order; use
 //     [Decode] when order or exact numbers matter.
 //
-// The accessors find the parsed body through r.Body: a middleware that
-// replaces r.Body between this one and the handler hides it from them.
+// The accessors find the parsed body through r.Body, or, when a middleware
+// between this one and the handler has replaced r.Body (chi's
+// middleware.RequestSize, echo's BodyLimit), through r.GetBody, which the
+// middleware sets to a fresh reader over the same bytes. They return the
+// body accepted here, within SizeLimit; a body limit placed after this
+// middleware only bounds reads of r.Body. Put limits in SizeLimit, or
+// before this middleware.
 package bodyparser

@@ -48,7 +48,7 @@ func ExampleDecode() {
 		Title    string `json:"title"`
 		Priority int    `json:"priority"`
 	}
-	create := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	create := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		in, err := bodyparser.Decode[NewTask](r, bodyparser.DisallowUnknownFields)
 		if err != nil {
 			return err // already an *apierror.Error: 400 or 415
@@ -77,7 +77,7 @@ func ExampleRaw() {
 	// A webhook signature is checked over the bytes as sent, with the parser
 	// still on: no need for bodyParser: false.
 	secret := []byte("It's a Secret to Everybody")
-	hook := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	hook := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		mac := hmac.New(sha256.New, secret)
 		mac.Write(bodyparser.Raw(r))
 		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
@@ -105,7 +105,7 @@ func ExampleRaw() {
 
 func ExampleConfig_raw() {
 	// Raw is Next's bodyParser: false: the handler streams the body itself.
-	upload := bodyparser.New(bodyparser.Config{Raw: true, SizeLimit: "100mb"})(apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	upload := bodyparser.New(bodyparser.Config{Raw: true, SizeLimit: "100mb"})(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		n, err := io.Copy(io.Discard, r.Body) // a read past 100mb fails: 413
 		if err != nil {
 			return err

@@ -40,7 +40,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
-		r.Body = emptyBody(k)
+		attach(r, emptyBody(k))
 		p.next.ServeHTTP(w, r)
 		return
 	}
@@ -99,7 +99,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("Content-Encoding")
 		r.ContentLength = int64(len(raw))
 	}
-	r.Body = b
+	attach(r, b)
 	p.next.ServeHTTP(w, r)
 }
 

@@ -182,16 +182,18 @@ func TestInvalidConfigFailsWhenTheRouteIsBuilt(t *testing.T) {
 		c    compose.Config
 		want string
 	}{
-		{compose.Config{SizeLimit: "1mib"}, `compose: bodyparser: SizeLimit "1mib"`},
-		{compose.Config{ResponseLimit: "4m"}, `compose: responselimit: Limit "4m"`},
-		{compose.Config{DisableResponseLimit: true, EnforceResponseLimit: true}, "compose: responselimit: Enforce and Disabled"},
-		{compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, "compose: CORS: cors: AllowedOrigins"},
-		{compose.Config{CORS: &cors.Options{}}, "compose: CORS: cors: AllowedOrigins is empty"},
+		{compose.Config{SizeLimit: "1mib"}, `compose: SizeLimit "1mib": unknown unit`},
+		{compose.Config{ResponseLimit: "4m"}, `compose: ResponseLimit "4m": unknown unit`},
+		{compose.Config{ResponseLimit: "0"}, `compose: ResponseLimit "0": a zero limit reports every response; set DisableResponseLimit`},
+		{compose.Config{DisableResponseLimit: true, EnforceResponseLimit: true}, "compose: EnforceResponseLimit and DisableResponseLimit are both set"},
+		{compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, `compose: CORS.AllowedOrigins "*" with AllowCredentials`},
+		{compose.Config{CORS: &cors.Options{}}, "compose: CORS.AllowedOrigins is empty"},
+		{compose.Config{BeforeBody: []func(http.Handler) http.Handler{nil}}, "compose: BeforeBody[0] is nil"},
 		{compose.Config{BodyParser: 7}, "compose: BodyParser 7"},
 	}
 	for _, tc := range cases {
-		if _, err := compose.ChainE(tc.c); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("ChainE(%+v) = %v, want %q", tc.c, err, tc.want)
+		if err := tc.c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Validate(%+v) = %v, want %q", tc.c, err, tc.want)
 		}
 		func() {
 			defer func() {

@@ -83,3 +83,42 @@ func ExampleDefaults() {
 	// Output:
 	// 413 application/problem+json {"type":"about:blank","title":"Request Entity Too Large","status":413,"detail":"Body exceeded 1kb limit"}
 }
+
+func ExampleConfig_beforeBody() {
+	// requireToken refuses requests without the API token, before the body
+	// is read: an unauthenticated upload costs the server nothing.
+	requireToken := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer secret" {
+				apierror.Write(w, r, apierror.Unauthorized("missing token"))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+	api := compose.Defaults{BeforeBody: []func(http.Handler) http.Handler{requireToken}}
+	upload := api.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "stored %d bytes", len(bodyparser.Text(r)))
+	}), compose.Config{SizeLimit: "10mb"})
+	// The login route opts out of the default authentication.
+	login := api.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "welcome")
+	}), compose.Config{Override: compose.OverrideBeforeBody})
+
+	for _, c := range []struct {
+		h     http.Handler
+		token string
+	}{{upload, ""}, {upload, "Bearer secret"}, {login, ""}} {
+		r := httptest.NewRequest("POST", "/", strings.NewReader("hello"))
+		if c.token != "" {
+			r.Header.Set("Authorization", c.token)
+		}
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, r)
+		fmt.Println(rec.Code, rec.Body)
+	}
+	// Output:
+	// 401 {"error":"missing token"}
+	// 200 stored 5 bytes
+	// 200 welcome
+}

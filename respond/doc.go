@@ -10,7 +10,7 @@
 //		return respond.JSON(w, r, http.StatusOK, t) // ETag, Content-Length, 304 on If-None-Match
 //	}
 //
-//	mux.Handle("GET /api/tasks/{id}", apierror.Handler(getTask))
+//	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(getTask))
 //
 // # The helpers
 //
@@ -26,8 +26,9 @@
 // else is JSON. Status 204 and 304 drop the body and the headers that
 // describe it.
 //
-// [Redirect] is res.redirect: 307 unless a status is given, Location
-// exactly as given, the URL as the body.
+// [Redirect] is res.redirect(status, url): Location exactly as given, the
+// URL as the body. The status is a required argument (Next's default is
+// http.StatusTemporaryRedirect, 307), so an arity mistake does not compile.
 //
 // [Status] is res.status with the range check Node adds (100–999).
 //

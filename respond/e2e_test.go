@@ -58,14 +58,14 @@ func do(t *testing.T, c *http.Client, method, url string, header map[string]stri
 func TestOnTheWireNetHTTPAddsNoContentTypeToTextOrEmptyBodies(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
-	mux.Handle("/text", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/text", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Send(w, r, 200, "<html><body>sniffable</body></html>")
 	}))
-	mux.Handle("/nil", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	mux.Handle("/nil", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Send(w, r, 200, nil)
 	}))
-	mux.Handle("/redirect", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/<html>")
+	mux.Handle("/redirect", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/<html>")
 	}))
 	srv, c := serve(t, mux)
 	for _, path := range []string{"/text", "/nil", "/redirect"} {
@@ -82,7 +82,7 @@ func TestOnTheWireNetHTTPAddsNoContentTypeToTextOrEmptyBodies(t *testing.T) {
 
 func TestOnTheWireHelloIsWhatNextSends(t *testing.T) {
 	t.Parallel()
-	srv, c := serve(t, apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	srv, c := serve(t, apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Send(w, r, 200, "hello")
 	}))
 	for _, method := range []string{"GET", "HEAD"} {
@@ -100,7 +100,7 @@ func TestOnTheWireHelloIsWhatNextSends(t *testing.T) {
 
 func TestOnTheWireAConditionalGETRoundTripsTo304(t *testing.T) {
 	t.Parallel()
-	srv, c := serve(t, apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	srv, c := serve(t, apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Cache-Control", "no-cache") // the response's: revalidate every time
 		return respond.JSON(w, r, http.StatusOK, message{"Hello from Next.js!"})
 	}))
@@ -132,7 +132,7 @@ func TestOnTheWireAConditionalGETRoundTripsTo304(t *testing.T) {
 
 func TestOnTheWireStreamsAreChunkedWithoutLengthOrETag(t *testing.T) {
 	t.Parallel()
-	srv, c := serve(t, apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	srv, c := serve(t, apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Send(w, r, 200, strings.NewReader("a small stream"))
 	}))
 	resp, body := do(t, c, "GET", srv.URL, nil)
@@ -152,7 +152,7 @@ func TestOnTheWireStreamsReachTheClientChunkByChunk(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), e2eDeadline)
 	defer cancel()
 	next := make(chan struct{})
-	srv, c := serve(t, apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	srv, c := serve(t, apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		pr, pw := io.Pipe()
 		go func() {
 			_, _ = io.WriteString(pw, "first\n")
@@ -186,11 +186,11 @@ func TestOnTheWireStreamsReachTheClientChunkByChunk(t *testing.T) {
 func TestOnTheWireRedirectLocationIsSentAsGiven(t *testing.T) {
 	t.Parallel()
 	mux := http.NewServeMux()
-	mux.Handle("/a", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/dest?a=1")
+	mux.Handle("/a", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/dest?a=1")
 	}))
-	mux.Handle("/b", apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.Redirect(w, r, "/日本", http.StatusPermanentRedirect)
+	mux.Handle("/b", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Redirect(w, r, http.StatusPermanentRedirect, "/日本")
 	}))
 	srv, c := serve(t, mux)
 	resp, body := do(t, c, "GET", srv.URL+"/a", nil)
@@ -215,7 +215,7 @@ func TestOnTheWireRefusalsAreCleanInternalServerErrors(t *testing.T) {
 	t.Parallel()
 	srv, c := serve(t, apierror.Config{Logger: quietLogger()}.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain")
-		return respond.Redirect(w, r, "/x\r\nSet-Cookie: session=stolen")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\r\nSet-Cookie: session=stolen")
 	}))
 	resp, body := do(t, c, "GET", srv.URL, nil)
 	if resp.StatusCode != 500 || body != `{"error":"Internal Server Error"}` || resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Location") != "" {

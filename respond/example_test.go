@@ -33,7 +33,7 @@ func ExampleJSON() {
 		ID    int    `json:"id"`
 		Title string `json:"title"`
 	}
-	h := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.JSON(w, r, http.StatusOK, Task{ID: 1, Title: "ship <respond> & test"})
 	})
 	show(h, "GET", "/api/tasks/1", nil, "Content-Type", "Content-Length", "Etag")
@@ -53,7 +53,7 @@ func ExampleJSON() {
 
 func ExampleSend() {
 	send := func(v any) http.Handler {
-		return apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		return apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			return respond.Send(w, r, http.StatusOK, v)
 		})
 	}
@@ -79,11 +79,11 @@ func ExampleSend() {
 }
 
 func ExampleRedirect() {
-	login := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	login := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Query().Get("moved") != "" {
-			return respond.Redirect(w, r, "/api/v2/login", http.StatusPermanentRedirect)
+			return respond.Redirect(w, r, http.StatusPermanentRedirect, "/api/v2/login")
 		}
-		return respond.Redirect(w, r, "/login?next=/api/me") // 307
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/login?next=/api/me") // 307
 	})
 	show(login, "GET", "/api/login", nil, "Location")
 	show(login, "GET", "/api/login?moved=1", nil, "Location")
@@ -97,7 +97,7 @@ func ExampleRedirect() {
 }
 
 func ExampleStatus() {
-	remove := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	remove := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Status(w, http.StatusNoContent) // sent now: no body follows
 	})
 	show(remove, "DELETE", "/api/tasks/1", nil)

@@ -146,28 +146,22 @@ func Send(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	return err
 }
 
-// Redirect redirects the client to url: Next's res.redirect(url), status
-// 307 Temporary Redirect, or res.redirect(status, url) with a status given
-// (use the constants: http.StatusFound, http.StatusPermanentRedirect…).
+// Redirect redirects the client to url with status: Next's
+// res.redirect(status, url). Next's res.redirect(url) is
+// Redirect(w, r, http.StatusTemporaryRedirect, url). The status comes
+// first, as in [JSON] and [Send] and in Next, and is not optional, so a
+// misplaced or missing argument is a compile error, not a 500.
 //
 // Location is url exactly as given: it is neither resolved nor escaped
 // (unlike [http.Redirect]). The body is the URL text with no Content-Type
 // (none is sniffed), unless one was set; HEAD, 204 and 304 get no body.
 //
 // A url that is not a valid header value (a byte below 0x20 other than
-// TAB, or 0x7F: CR and LF would split the header), more than one status,
-// or a status outside 200–999 is returned as an [*apierror.Error] 500, with
+// TAB, or 0x7F: CR and LF would split the header), an empty url, or a
+// status outside 200–999 is returned as an [*apierror.Error] 500, with
 // nothing written.
-func Redirect(w http.ResponseWriter, r *http.Request, url string, status ...int) error {
-	code := http.StatusTemporaryRedirect
-	switch len(status) {
-	case 0:
-	case 1:
-		code = status[0]
-	default:
-		return internal(fmt.Errorf("respond: Redirect takes at most one status, got %d", len(status)))
-	}
-	if err := checkBodyStatus(w, code); err != nil {
+func Redirect(w http.ResponseWriter, r *http.Request, status int, url string) error {
+	if err := checkBodyStatus(w, status); err != nil {
 		return err
 	}
 	if url == "" {
@@ -182,13 +176,13 @@ func Redirect(w http.ResponseWriter, r *http.Request, url string, status ...int)
 	}
 	h := w.Header()
 	h["Location"] = []string{url}
-	if bodyless(code) {
-		noBody(w, code)
+	if bodyless(status) {
+		noBody(w, status)
 		return nil
 	}
 	setType(h, typeUnlessSetNoSniff)
 	h["Content-Length"] = []string{strconv.Itoa(len(url))}
-	w.WriteHeader(code)
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		countUnsent(w, len(url))
 		return nil

@@ -230,7 +230,9 @@ func TestHEADGetsTheHeadersOfGETWithoutTheBody(t *testing.T) {
 			return respond.JSON(w, r, 200, map[string]int{"a": 1})
 		},
 			want{200, "", map[string]string{"Etag": `"147uiiad94i7"`, "Content-Length": "7", "Content-Type": jsonType}}},
-		{"Redirect", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/dest") },
+		{"Redirect", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/dest")
+		},
 			want{307, "", map[string]string{"Location": "/dest", "Content-Length": "5"}}},
 	}
 	for _, tc := range cases {
@@ -335,16 +337,22 @@ func TestRefusalsAreInternalServerErrorsWithNothingWritten(t *testing.T) {
 		{"Send of a map holding NaN", func(w http.ResponseWriter, r *http.Request) error {
 			return respond.Send(w, r, 200, map[string]float64{"x": math.NaN()})
 		}, "unsupported value: NaN"},
-		{"Redirect with status 42", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/x", 42) }, "respond: status 42 is outside 100-999"},
-		{"Redirect with status 1000", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/x", 1000) }, "respond: status 1000 is outside 100-999"},
-		{"Redirect with status 100", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/x", 100) }, "respond: status 100 is informational"},
-		{"Redirect with two statuses", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/x", 301, 302) }, "respond: Redirect takes at most one status, got 2"},
+		{"Redirect with status 42", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 42, "/x") }, "respond: status 42 is outside 100-999"},
+		{"Redirect with status 1000", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 1000, "/x") }, "respond: status 1000 is outside 100-999"},
+		{"Redirect with status 100", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 100, "/x") }, "respond: status 100 is informational"},
+		{"Redirect with no status", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 0, "/x") }, "respond: status 0 is outside 100-999"},
 		{"Redirect to a URL with CRLF", func(w http.ResponseWriter, r *http.Request) error {
-			return respond.Redirect(w, r, "/x\r\nSet-Cookie: a=1")
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\r\nSet-Cookie: a=1")
 		}, `respond: redirect URL "/x\r\nSet-Cookie: a=1" is not a valid header value: byte 0x0d at offset 2`},
-		{"Redirect to a URL with LF", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/x\n") }, "byte 0x0a"},
-		{"Redirect to a URL with NUL", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/\x00") }, "byte 0x00"},
-		{"Redirect to a URL with DEL", func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, "/\x7f") }, "byte 0x7f"},
+		{"Redirect to a URL with LF", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\n")
+		}, "byte 0x0a"},
+		{"Redirect to a URL with NUL", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x00")
+		}, "byte 0x00"},
+		{"Redirect to a URL with DEL", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/\x7f")
+		}, "byte 0x7f"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -422,7 +430,7 @@ func TestRedirectSendsLocationAndTheURLAsBody(t *testing.T) {
 		before string // a Content-Type set before
 		want   want
 	}{
-		{name: "the default is 307", url: "/dest?a=1",
+		{name: "307 is Next's default", url: "/dest?a=1",
 			want: want{307, "/dest?a=1", map[string]string{"Location": "/dest?a=1", "Content-Type": absent, "Content-Length": "9", "Etag": absent}}},
 		{name: "a given status is used", url: "/x", status: []int{http.StatusMovedPermanently},
 			want: want{301, "/x", map[string]string{"Location": "/x"}}},
@@ -448,7 +456,11 @@ func TestRedirectSendsLocationAndTheURLAsBody(t *testing.T) {
 				if tc.before != "" {
 					w.Header().Set("Content-Type", tc.before)
 				}
-				return respond.Redirect(w, r, tc.url, tc.status...)
+				status := http.StatusTemporaryRedirect
+				if len(tc.status) > 0 {
+					status = tc.status[0]
+				}
+				return respond.Redirect(w, r, status, tc.url)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -572,7 +584,7 @@ func BenchmarkJSON(b *testing.B) {
 func TestRedirectWithoutAURLIsAnError(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
-	err := respond.Redirect(rec, httptest.NewRequest("GET", "/", nil), "", http.StatusMovedPermanently)
+	err := respond.Redirect(rec, httptest.NewRequest("GET", "/", nil), http.StatusMovedPermanently, "")
 	if err == nil || !strings.Contains(errors.Unwrap(err).Error(), "needs a URL") {
 		t.Fatalf("err = %v", err)
 	}

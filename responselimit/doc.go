@@ -24,12 +24,23 @@
 // hijacked connection is not checked.
 //
 // The counting happens in the one response wrapper that every package of
-// this module shares (an outer layer's is reused, never doubled), which
+// this module shares (an outer layer's is reused, never doubled, also
+// through foreign wrappers that implement Unwrap, such as chi's Logger or
+// gin's writer, whose held-back status still counts as an answer), which
 // keeps [http.Flusher], [http.Hijacker], [io.ReaderFrom] and [http.Pusher]
 // exactly when the underlying writer has them, and Unwrap for
 // [http.NewResponseController]: streaming and server-sent events pass
 // through untouched. A response that triggers nothing costs the wrapper and
 // no logging work.
+//
+// # Inside echo
+//
+// echo.WrapMiddleware runs this middleware around an echo handler that
+// returns its error to echo, which renders it only after every middleware
+// has returned: the check would see no answer and warn falsely. Render
+// the error inside instead, with a last echo middleware that calls
+// c.Error(err) and returns nil (EchoErrorsInside in examples/adapters).
+// Handlers mounted with echo.WrapHandler are not affected.
 //
 // # Differences from Next.js
 //

@@ -164,7 +164,7 @@ func e2eChain(l *slog.Logger, rl responselimit.Config, fn apierror.HandlerFunc) 
 	return apierror.Config{Logger: l}.Recover(
 		responselimit.New(rl)(
 			bodyparser.New(bodyparser.Config{})(
-				apierror.Handler(fn))))
+				apierror.HandlerFunc(fn))))
 }
 
 // e2eReadEvent reads one server-sent event: lines up to the blank line.
@@ -323,7 +323,7 @@ func TestFlushReturnsNilThroughEveryLayer(t *testing.T) {
 			return responselimit.New(responselimit.Config{Logger: l, Enforce: true, Limit: "1kb"})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = fn(w, r) }))
 		}},
 		{"apierror.Handler", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {
-			return apierror.Handler(fn)
+			return apierror.HandlerFunc(fn)
 		}},
 		{"apierror.Recover", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {
 			return apierror.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = fn(w, r) }))

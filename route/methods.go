@@ -13,8 +13,8 @@ import (
 // GET, POST, ... functions a route.ts exports.
 //
 //	mux.Handle("/api/tasks", route.Methods{
-//		http.MethodGet:  apierror.Handler(listTasks),
-//		http.MethodPost: apierror.Handler(createTask),
+//		http.MethodGet:  apierror.HandlerFunc(listTasks),
+//		http.MethodPost: apierror.HandlerFunc(createTask),
 //	})
 //
 // HEAD is served by the GET handler when it has none of its own (net/http

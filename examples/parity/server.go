@@ -236,17 +236,17 @@ func redirect(w http.ResponseWriter, r *http.Request) error {
 	mode, _ := q["mode"].(string)
 	switch mode {
 	case "absolute":
-		return respond.Redirect(w, r, "https://example.com/target?q=1")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "https://example.com/target?q=1")
 	case "absolute-301":
-		return respond.Redirect(w, r, "https://example.com/target?q=1", http.StatusMovedPermanently)
+		return respond.Redirect(w, r, http.StatusMovedPermanently, "https://example.com/target?q=1")
 	case "string-status":
 		// res.redirect('301'): a string is the URL, whatever it looks like.
-		return respond.Redirect(w, r, "301")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "301")
 	case "no-url":
 		// res.redirect(301): Go has no undefined; the URL is the empty string.
-		return respond.Redirect(w, r, "", http.StatusMovedPermanently)
+		return respond.Redirect(w, r, http.StatusMovedPermanently, "")
 	case "non-ascii":
-		return respond.Redirect(w, r, "/日本")
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/日本")
 	}
 	to, hasTo := q["to"].(string)
 	s, hasStatus := q["status"]
@@ -254,7 +254,7 @@ func redirect(w http.ResponseWriter, r *http.Request) error {
 		if !hasTo {
 			to = "/api/echo"
 		}
-		return respond.Redirect(w, r, to)
+		return respond.Redirect(w, r, http.StatusTemporaryRedirect, to)
 	}
 	n := jsNumberOf(s)
 	if !hasTo {
@@ -265,7 +265,7 @@ func redirect(w http.ResponseWriter, r *http.Request) error {
 			to = "/x"
 		}
 	}
-	return respond.Redirect(w, r, to, jsInt32(n))
+	return respond.Redirect(w, r, jsInt32(n), to)
 }
 
 // maxStringLength is V8's longest string (2^29 - 24 UTF-16 units): the

@@ -615,7 +615,7 @@ func TestAccessLog(t *testing.T) {
 		{"GET", fmt.Sprintf("/api/tasks/%d", task.ID), "alice", 304, 0},
 		{"GET", fmt.Sprintf("/api/tasks/%d", task.ID), "bob", 404, int64(len(`{"error":"task not found"}`))},
 		{"GET", "/api/tasks", "", 401, -1},
-		{"POST", "/api/tasks", "", 413, int64(len(`{"error":"Body exceeded 16kb limit"}`))},
+		{"POST", "/api/tasks", "alice", 413, int64(len(`{"error":"Body exceeded 16kb limit"}`))}, // authenticated before the body is read
 		{"DELETE", fmt.Sprintf("/api/tasks/%d", task.ID), "alice", 204, 0},
 		{"GET", "/api/tasks/", "", 0, -1}, // the router's own 308 reports no status
 	}

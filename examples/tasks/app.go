@@ -66,7 +66,7 @@ func newApp(cfg config) (*app, error) {
 // routes builds the API:
 //
 //	accessLog → CrossOriginProtection → route.Mux
-//	  /api/tasks, /api/tasks/[id]: compose chain (recover → cors → responselimit → bodyparser 16kb) → withAuth → route.Methods
+//	  /api/tasks, /api/tasks/[id]: compose chain (recover → cors → responselimit → withAuth → bodyparser 16kb) → route.Methods
 //	  /api/session:                compose chain (… bodyparser 1kb) → route.Methods
 func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) {
 	// Every error answer, from the router's 404 to the body parser's 413
@@ -89,17 +89,18 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 	}
 	api := compose.Defaults{CORS: corsOptions, Errors: errs, Logger: logger}
 
-	// ChainE rather than Chain: a bad -cors-origin is an error of newApp,
-	// not a panic.
-	tasksChain, err := compose.ChainE(api.Merge(compose.Config{SizeLimit: "16kb"}))
-	if err != nil {
-		return nil, fmt.Errorf("-cors-origin: %w", err)
+	// Authentication runs before the body is read (BeforeBody), so an
+	// unauthenticated client is refused without the server reading up to
+	// 16kb of its body. Validate rather than a panic: a bad -cors-origin is
+	// an error of newApp.
+	tasksConfig := api.Merge(compose.Config{SizeLimit: "16kb", BeforeBody: []func(http.Handler) http.Handler{h.auth.withAuth}})
+	sessionConfig := api.Merge(compose.Config{SizeLimit: "1kb"})
+	for _, c := range []compose.Config{tasksConfig, sessionConfig} {
+		if err := c.Validate(); err != nil {
+			return nil, fmt.Errorf("-cors-origin: %w", err)
+		}
 	}
-	authed := tasksChain.Append(h.auth.withAuth)
-	sessionChain, err := compose.ChainE(api.Merge(compose.Config{SizeLimit: "1kb"}))
-	if err != nil {
-		return nil, fmt.Errorf("-cors-origin: %w", err)
-	}
+	authed, sessionChain := compose.Chain(tasksConfig), compose.Chain(sessionConfig)
 
 	mux := route.NewMux()
 	mux.Errors = errs // its 404 for unknown paths

@@ -3,14 +3,16 @@
 // Every package that needs to know what happened to a response (whether it
 // started, its status, how many bytes went out) shares one [Writer] per
 // request: the first layer wraps with [Wrap], inner layers call [Wrap] or
-// [From] and get the same Writer back. The value handed to handlers
+// [From] and get the same Writer back, also through foreign wrappers that
+// implement Unwrap (see [From]). The value handed to handlers
 // implements exactly the optional interfaces the underlying writer does
 // ([http.Flusher], [http.Hijacker], [io.ReaderFrom], [http.Pusher]), always
 // [io.StringWriter], and Unwrap so [http.NewResponseController] reaches the
 // rest (deadlines, full duplex).
 //
 // Wrapping costs one allocation: the variant types are single-pointer
-// structs, so storing them in an interface does not allocate again.
+// structs, so storing them in an interface does not allocate again. Under a
+// foreign wrapper, the layers inside share one more (a link, see [Wrap]).
 package watch
 
 import (
@@ -26,6 +28,7 @@ import (
 // Writer records what a handler did to its response.
 type Writer struct {
 	rw          http.ResponseWriter
+	root        *Writer // set on a link: the watcher that holds the state
 	status      int
 	written     int64
 	wroteHeader bool
@@ -68,23 +71,60 @@ func (errRefused) StatusCode() int { return http.StatusInternalServerError }
 // Writer of an outer one.
 type holder interface{ watcher() *Writer }
 
-// From returns the Writer behind w, or nil when w is not a watcher.
+// maxUnwrap bounds the walk down a chain of foreign wrappers: a cyclic
+// chain (a wrapper that unwraps to itself) or an absurdly deep one ends the
+// search instead of hanging the request.
+const maxUnwrap = 32
+
+// unwrapper is the method http.ResponseController follows.
+type unwrapper interface{ Unwrap() http.ResponseWriter }
+
+// From returns the Writer behind w, or nil when there is none. Like
+// [http.ResponseController] it follows Unwrap through foreign wrappers (chi's
+// middleware.Logger, httpsnoop, gorilla's LoggingHandler...), at most
+// maxUnwrap of them, so that a foreign layer between two of ours does not
+// split the request's state.
 func From(w http.ResponseWriter) *Writer {
-	if h, ok := w.(holder); ok {
-		return h.watcher()
+	for i := 0; i < maxUnwrap && w != nil; i++ {
+		switch t := w.(type) {
+		case holder:
+			return t.watcher()
+		case unwrapper:
+			w = t.Unwrap()
+		default:
+			return nil
+		}
 	}
 	return nil
 }
 
 // Wrap returns a response writer that records into a Writer, and that Writer.
 // If w already is a watcher, Wrap returns w itself and its Writer: there is
-// never more than one wrapper per request. Either way it records the header
-// as it stands, for [Writer.ResetHeader].
+// never more than one Writer per request.
+//
+// If w is a foreign wrapper around a watcher (found through Unwrap, see
+// [From]), Wrap returns that watcher's Writer and a link: a thin wrapper
+// around w that keeps no state of its own. The handler's bytes reach the
+// Writer through the foreign wrapper, so they are counted (and checked by
+// OnWrite) once, where they leave; the link only records that the
+// response has started when the handler writes, sets a status, flushes or
+// hijacks, because a foreign wrapper may hold those back (gin sends the
+// header only when the handler returns). A link costs one allocation, made
+// only where a foreign wrapper sits between two layers.
+//
+// Either way it records the header as it stands, for [Writer.ResetHeader].
 func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
 	if h, ok := w.(holder); ok {
 		st := h.watcher()
 		st.markHeader()
 		return w, st
+	}
+	if _, ok := w.(unwrapper); ok {
+		if root := From(w); root != nil {
+			root.markHeader()
+			l := &Writer{rw: w, root: root}
+			return l.variant(), root
+		}
 	}
 	ww := &Writer{rw: w, status: http.StatusOK}
 	ww.markHeader()
@@ -113,7 +153,22 @@ func (w *Writer) Started() bool { return w.wroteHeader || w.hijacked }
 // fail with ErrRefused and WriteHeader does nothing.
 func (w *Writer) Seal() { w.sealed = true }
 
-func (w *Writer) watcher() *Writer { return w }
+func (w *Writer) watcher() *Writer {
+	if w.root != nil {
+		return w.root
+	}
+	return w
+}
+
+// started records on a link's root that the handler has started the
+// response, even if the foreign wrapper below the link holds it back.
+func (w *Writer) started(code int) {
+	r := w.root
+	if !r.wroteHeader {
+		r.status = code
+		r.wroteHeader = true
+	}
+}
 
 // Header returns the underlying header map.
 func (w *Writer) Header() http.Header { return w.rw.Header() }
@@ -122,11 +177,16 @@ func (w *Writer) Header() http.Header { return w.rw.Header() }
 // (1xx other than 101) may be sent several times and do not start the
 // response.
 func (w *Writer) WriteHeader(code int) {
-	if w.sealed {
+	if w.sealed || w.root != nil && w.root.sealed {
 		return
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		w.rw.WriteHeader(code)
+		return
+	}
+	if w.root != nil {
+		w.rw.WriteHeader(code)
+		w.started(code)
 		return
 	}
 	if !w.wroteHeader {
@@ -138,6 +198,9 @@ func (w *Writer) WriteHeader(code int) {
 
 // Write counts p and passes it on.
 func (w *Writer) Write(p []byte) (int, error) {
+	if w.root != nil {
+		return w.linkWrite(p)
+	}
 	if w.sealed {
 		return 0, ErrRefused
 	}
@@ -153,6 +216,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 // WriteString counts s and passes it on, without copying when the underlying
 // writer is an [io.StringWriter].
 func (w *Writer) WriteString(s string) (int, error) {
+	if w.root != nil {
+		return w.linkWriteString(s)
+	}
 	if w.sealed {
 		return 0, ErrRefused
 	}
@@ -171,27 +237,69 @@ func (w *Writer) WriteString(s string) (int, error) {
 	return n, err
 }
 
+// linkWrite passes p on through the foreign wrapper to the root, which
+// counts it; a write that went out, or was taken, starts the response.
+func (w *Writer) linkWrite(p []byte) (int, error) {
+	if w.root.sealed {
+		return 0, ErrRefused
+	}
+	n, err := w.rw.Write(p)
+	if err == nil || n > 0 {
+		w.started(http.StatusOK)
+	}
+	return n, err
+}
+
+func (w *Writer) linkWriteString(s string) (int, error) {
+	if w.root.sealed {
+		return 0, ErrRefused
+	}
+	var n int
+	var err error
+	if sw, ok := w.rw.(io.StringWriter); ok {
+		n, err = sw.WriteString(s)
+	} else {
+		n, err = w.rw.Write([]byte(s))
+	}
+	if err == nil || n > 0 {
+		w.started(http.StatusOK)
+	}
+	return n, err
+}
+
 // Unwrap returns the underlying writer, for [http.NewResponseController].
 func (w *Writer) Unwrap() http.ResponseWriter { return w.rw }
 
 func (w *Writer) flush() {
+	if w.root != nil {
+		w.rw.(http.Flusher).Flush()
+		w.started(http.StatusOK)
+		return
+	}
 	w.wroteHeader = true
 	w.rw.(http.Flusher).Flush()
 }
 
 func (w *Writer) flushError() error {
-	w.wroteHeader = true
-	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
-		return fe.FlushError()
+	if w.root == nil {
+		w.wroteHeader = true
 	}
-	w.rw.(http.Flusher).Flush()
-	return nil
+	var err error
+	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
+		err = fe.FlushError()
+	} else {
+		w.rw.(http.Flusher).Flush()
+	}
+	if w.root != nil {
+		w.started(http.StatusOK)
+	}
+	return err
 }
 
 func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := w.rw.(http.Hijacker).Hijack()
 	if err == nil {
-		w.hijacked = true
+		w.watcher().hijacked = true
 	}
 	return c, rw, err
 }
@@ -200,6 +308,16 @@ func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Write so that the hook sees every chunk; otherwise the underlying ReadFrom
 // keeps its sendfile fast path.
 func (w *Writer) readFrom(src io.Reader) (int64, error) {
+	if w.root != nil {
+		if w.root.sealed {
+			return 0, ErrRefused
+		}
+		n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
+		if err == nil || n > 0 {
+			w.started(http.StatusOK)
+		}
+		return n, err
+	}
 	if w.OnWrite != nil || w.sealed {
 		return io.Copy(writerOnly{w}, src)
 	}

@@ -350,3 +350,177 @@ func BenchmarkWrap(b *testing.B) {
 		_, _ = Wrap(w)
 	}
 }
+
+// foreign is a wrapper from another package: it forwards everything and
+// keeps its own count, as chi's middleware.WrapResponseWriter or httpsnoop do.
+type foreign struct {
+	http.ResponseWriter
+	n      int
+	status int
+}
+
+func (f *foreign) Write(p []byte) (int, error) {
+	n, err := f.ResponseWriter.Write(p)
+	f.n += n
+	return n, err
+}
+func (f *foreign) WriteHeader(code int) {
+	if f.status == 0 {
+		f.status = code
+	}
+	f.ResponseWriter.WriteHeader(code)
+}
+func (f *foreign) Unwrap() http.ResponseWriter { return f.ResponseWriter }
+
+// looping unwraps to itself forever.
+type looping struct{ http.ResponseWriter }
+
+func (l *looping) Unwrap() http.ResponseWriter { return l }
+
+func TestWrapUnderAForeignWrapperReusesTheOuterWatcher(t *testing.T) {
+	rec := httptest.NewRecorder()
+	outer, st := Wrap(rec)
+	f := &foreign{ResponseWriter: outer}
+	inner, st2 := Wrap(f)
+	if st2 != st {
+		t.Fatal("Wrap under a foreign wrapper made a second watcher")
+	}
+	if again, st3 := Wrap(inner); again != inner || st3 != st {
+		t.Error("a second layer under the same foreign wrapper did not reuse the link")
+	}
+	inner.WriteHeader(http.StatusTeapot)
+	_, _ = io.WriteString(inner, "hello")
+	_, _ = inner.Write([]byte(", world"))
+	_, _ = io.Copy(inner, strings.NewReader("!"))
+	if st.Written() != 13 || f.n != 13 || rec.Body.String() != "hello, world!" {
+		t.Errorf("counted %d bytes in the watcher and %d in the foreign wrapper, sent %q; want 13, 13 and each byte once",
+			st.Written(), f.n, rec.Body)
+	}
+	if !st.Started() || st.Status() != http.StatusTeapot || f.status != http.StatusTeapot {
+		t.Errorf("started=%v status=%d foreign status=%d, want the outer watcher and the wrapper to see the 418",
+			st.Started(), st.Status(), f.status)
+	}
+	if From(inner) != st || From(f) != st {
+		t.Error("From does not find the outer watcher through the foreign wrapper")
+	}
+}
+
+// holding is a foreign wrapper that holds the status back until the first
+// body byte or the end of the handler, as gin's responseWriter does.
+type holding struct {
+	http.ResponseWriter
+	status int
+}
+
+func (h *holding) WriteHeader(code int) { h.status = code }
+func (h *holding) Write(p []byte) (int, error) {
+	h.finish()
+	return h.ResponseWriter.Write(p)
+}
+func (h *holding) finish() {
+	if h.status != 0 {
+		h.ResponseWriter.WriteHeader(h.status)
+		h.status = 0
+	}
+}
+func (h *holding) Unwrap() http.ResponseWriter { return h.ResponseWriter }
+
+func TestAResponseHeldBackByAForeignWrapperHasStarted(t *testing.T) {
+	rec := httptest.NewRecorder()
+	outer, st := Wrap(rec)
+	hw := &holding{ResponseWriter: outer}
+	inner, _ := Wrap(hw)
+	inner.WriteHeader(http.StatusNoContent)
+	if !st.Started() || st.Status() != http.StatusNoContent {
+		t.Errorf("after the handler's 204: started=%v status=%d, want true and 204", st.Started(), st.Status())
+	}
+	hw.finish() // the foreign layer sends the header when the handler returns
+	if rec.Code != http.StatusNoContent || st.Status() != http.StatusNoContent || st.Written() != 0 {
+		t.Errorf("sent %d; watcher status %d, %d bytes", rec.Code, st.Status(), st.Written())
+	}
+}
+
+func TestALinkRespectsTheRootsSealAndHooks(t *testing.T) {
+	rec := httptest.NewRecorder()
+	outer, st := Wrap(rec)
+	inner, _ := Wrap(&foreign{ResponseWriter: outer})
+	var seen int64
+	st.OnWrite = func(w *Writer, n int64) bool { seen += n; return w.Written()+n <= 4 }
+	if _, err := io.WriteString(inner, "abcd"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(inner, "e"); err != ErrRefused {
+		t.Errorf("the root's hook did not refuse the write through the link: %v", err)
+	}
+	st.Seal()
+	if _, err := inner.Write([]byte("f")); err != ErrRefused {
+		t.Errorf("a write through the link after Seal: %v", err)
+	}
+	inner.WriteHeader(http.StatusTeapot)
+	if seen != 5 || rec.Body.String() != "abcd" || st.Status() != http.StatusOK {
+		t.Errorf("hook saw %d bytes (want 5, each once), sent %q, status %d", seen, rec.Body, st.Status())
+	}
+}
+
+func TestFromFollowsSeveralForeignWrappers(t *testing.T) {
+	_, st := Wrap(httptest.NewRecorder())
+	var w http.ResponseWriter = st.variant()
+	for range maxUnwrap - 1 {
+		w = &foreign{ResponseWriter: w}
+	}
+	if From(w) != st {
+		t.Errorf("From did not find the watcher under %d wrappers", maxUnwrap-1)
+	}
+}
+
+func TestFromGivesUpOnCyclicOrEndlessChains(t *testing.T) {
+	rec := httptest.NewRecorder()
+	tests := []struct {
+		name string
+		w    http.ResponseWriter
+	}{
+		{"a wrapper that unwraps to itself", &looping{rec}},
+		{"a wrapper that unwraps to nil", &foreign{}},
+		{"a chain deeper than the bound", func() http.ResponseWriter {
+			_, st := Wrap(rec)
+			var w http.ResponseWriter = st.variant()
+			for range maxUnwrap + 1 {
+				w = &foreign{ResponseWriter: w}
+			}
+			return w
+		}()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if st := From(tc.w); st != nil {
+				t.Errorf("From found %p, want nil", st)
+			}
+			w, st := Wrap(tc.w)
+			if st == nil || From(w) != st {
+				t.Error("Wrap did not make a watcher of its own")
+			}
+		})
+	}
+}
+
+func TestWrapUnderAForeignWrapperAllocatesOnlyTheLink(t *testing.T) {
+	outer, _ := Wrap(httptest.NewRecorder())
+	f := &foreign{ResponseWriter: outer}
+	allocs := testing.AllocsPerRun(100, func() {
+		w, _ := Wrap(f)
+		_, _ = Wrap(w)
+	})
+	if allocs > 1 {
+		t.Errorf("Wrap under a foreign wrapper allocates %v times, want 1 (the link)", allocs)
+	}
+}
+
+func BenchmarkWrapUnderAForeignWrapper(b *testing.B) {
+	outer, _ := Wrap(httptest.NewRecorder())
+	f := &foreign{ResponseWriter: outer}
+	b.ReportAllocs()
+	for range b.N {
+		w, _ := Wrap(f)
+		_, _ = Wrap(w)
+	}
+}
