@@ -41,9 +41,10 @@ type Config struct {
 
 	// Raw leaves the body alone, like Next's bodyParser: false: r.Body is the
 	// untouched stream, [Value] reports undefined, and there is no limit
-	// unless SizeLimit is set. With a SizeLimit, a Content-Length above it is
-	// answered 413 before the handler runs, and reads past it fail with an
-	// [*http.MaxBytesError] that [apierror.Write] answers with 413.
+	// unless SizeLimit is set, nor a read deadline unless ReadTimeout is.
+	// With a SizeLimit, a Content-Length above it is answered 413 before the
+	// handler runs, and reads past it fail with an [*http.MaxBytesError]
+	// that [apierror.Write] answers with 413.
 	Raw bool
 
 	// ReadTimeout bounds how long reading the body may take, counted from

@@ -120,17 +120,19 @@ func TestASlowBodyIsAnswered408AndItsConnectionClosed(t *testing.T) {
 }
 
 func TestEachRouteHasItsOwnBodyDeadline(t *testing.T) {
-	// The same slow client (20 bytes, one every 40 ms: 800 ms) on two
-	// routes: the upload route allows it, the JSON route does not.
+	// The same slow client (20 bytes, one every 40 ms: 800 ms) on three
+	// routes: the upload route allows it, the JSON route does not, and a
+	// negative ReadTimeout sets no deadline at all.
 	mux := http.NewServeMux()
 	mux.Handle("POST /upload", bodyparser.New(bodyparser.Config{ReadTimeout: 10 * time.Second})(echoText(nil)))
 	mux.Handle("POST /json", bodyparser.New(bodyparser.Config{ReadTimeout: 200 * time.Millisecond})(echoText(nil)))
+	mux.Handle("POST /none", bodyparser.New(bodyparser.Config{ReadTimeout: -1})(echoText(nil)))
 	s := hostile.Start(t, mux, hostile.WithServer(func(srv *http.Server) { srv.ReadTimeout = 5 * time.Second }))
 	body := []byte(`"twenty bytes long!"`)
 	for _, tc := range []struct {
 		path   string
 		status int
-	}{{"/upload", 200}, {"/json", 408}} {
+	}{{"/upload", 200}, {"/json", 408}, {"/none", 200}} {
 		head := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n", tc.path, len(body))
 		resp, text, _ := trickle(t, s, head, body, 40*time.Millisecond)
 		if resp == nil || resp.StatusCode != tc.status {

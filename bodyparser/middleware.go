@@ -60,8 +60,9 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 		if deadline {
-			// The body is read to its end: the deadline must not outlive
-			// it (net/http does not always reset it for the next request).
+			// The body is read to its end and the deadline was its alone.
+			// net/http lifts it too (at EOF, before a keep-alive wait); this
+			// does not rely on that.
 			setReadDeadline(w, time.Time{})
 		}
 	case errors.Is(err, errTooLarge):
@@ -170,8 +171,8 @@ func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codin
 	p.errs.Write(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.bad))
 }
 
-// serveRaw passes the stream on untouched, limited only when a SizeLimit
-// was set.
+// serveRaw passes the stream on untouched, bounded only by a SizeLimit or
+// a ReadTimeout set in the Config.
 func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody {
 		p.next.ServeHTTP(w, r)
