@@ -76,11 +76,11 @@ func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
 //   - anything else: 500 "Internal Server Error".
 //
 // The cause of every 5xx is logged at Error level with the method and path,
-// and never sent. When Write answers 500 in place of the handler (an error
-// with no status, or a status outside 400–599), the headers set since the
-// innermost apiroutes layer wrapped the response (Set-Cookie,
-// Cache-Control...) are removed; those of the layers outside it (CORS, Vary)
-// stay. An error with a status the handler chose keeps every header. If
+// and never sent. A 500 says the handler failed to make its response: the
+// headers set since the innermost apiroutes layer wrapped the response
+// (Set-Cookie, Cache-Control...) are removed, and those of the layers
+// outside it (CORS, Vary) stay. Any other status keeps every header, so
+// that a 401's WWW-Authenticate or a 503's Retry-After goes out with it. If
 // the response has already started (known when w comes
 // from [Config.Handler], [Config.Recover] or another apiroutes layer),
 // nothing more is written and the error is logged. HEAD responses get the
@@ -126,10 +126,10 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, v.e.Status, err)
 		return
 	}
-	if st != nil && v.e == errInternal {
-		// Our 500 replaces the response the handler failed to make: drop
-		// the headers it had set for it. A status the handler chose keeps
-		// them (WWW-Authenticate, Allow, Retry-After).
+	if st != nil && v.e.Status == http.StatusInternalServerError {
+		// A 500 replaces the response the handler failed to make: drop the
+		// headers it had set for that response. Other statuses keep them
+		// (WWW-Authenticate, Allow, Retry-After belong to the error).
 		st.ResetHeader()
 	}
 	eff.Renderer(w, r, v.e)

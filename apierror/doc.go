@@ -63,8 +63,8 @@
 //     a field, like echo v4's HTTPError, need converting (see [StatusCoder]).
 //   - A context error while the client is still connected is a server error
 //     (500), not a silent one.
-//   - A 500 sent in place of the handler's response (a panic, an error
-//     without a status) drops the headers the handler had set (Set-Cookie,
+//   - A 500 (a panic, an error without a status, any error with status
+//     500) drops the headers the handler had set (Set-Cookie,
 //     Cache-Control...), keeping those of the layers outside the innermost
 //     apiroutes layer (CORS, Vary); Next sends whatever res.setHeader left.
 package apierror

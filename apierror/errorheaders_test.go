@@ -30,6 +30,8 @@ func headerHandler(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("database is down")
 	case "/bad-status":
 		return apierror.New(302, "not an error status")
+	case "/wrapped-500":
+		return apierror.Wrap(errors.New("database is down"), http.StatusInternalServerError, "")
 	case "/panic":
 		panic("boom")
 	case "/oversize":
@@ -55,11 +57,11 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
-// An error answer that replaces the handler's response (its error without a
-// status, a panic, a write over the enforced response limit) carries none of
-// the handler's headers, and all of the outer layers' (CORS, Vary, a request
-// id), so that browsers can read it. An error whose status the handler
-// chose keeps the headers it set for it.
+// A 500 (an error without a status or with 500, a panic, a write over the
+// enforced response limit) carries none of the headers the handler had set
+// for the response it failed to make, and all of the outer layers' (CORS,
+// Vary, a request id), so that browsers can read it. Other error statuses
+// keep the headers the handler set for them.
 func TestErrorAnswersDropTheHandlersHeadersButKeepTheOuterLayers(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	corsOptions := &cors.Options{AllowedOrigins: []string{"https://app.example"}, AllowCredentials: true}
@@ -81,6 +83,7 @@ func TestErrorAnswersDropTheHandlersHeadersButKeepTheOuterLayers(t *testing.T) {
 	}{
 		{"/error", 500, false, false},
 		{"/bad-status", 500, false, false},
+		{"/wrapped-500", 500, false, false},
 		{"/panic", 500, false, false},
 		{"/oversize", 500, false, true},
 		{"/unauthorized", 401, true, false},
