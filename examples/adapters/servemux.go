@@ -7,8 +7,8 @@ import (
 )
 
 // ServeMux mounts the API on net/http's ServeMux, which sets r.PathValue
-// itself, behind gorilla-free logging done with httpsnoop (the wrapper
-// most Go metrics and logging middlewares are built on).
+// itself, behind an access logger built on httpsnoop (the wrapper many Go
+// metrics and logging middlewares are built on).
 func ServeMux(a *API) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/tasks", a.Tasks())
