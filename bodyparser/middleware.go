@@ -22,11 +22,11 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header["Content-Type"]; len(v) > 0 { // net/http canonicalizes keys: skip Header.Get's work
 		ct = v[0]
 	}
-	k, cs := mediaKind(ct)
+	k, label := mediaKind(ct)
 	var enc *charset.Decoder
-	if cs != "" {
+	if label != "" {
 		var ok bool
-		if enc, ok = charset.Lookup(cs); !ok {
+		if enc, ok = charset.Lookup(label); !ok {
 			p.errs.Write(w, r, p.invalidBody)
 			return
 		}
