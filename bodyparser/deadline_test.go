@@ -97,7 +97,7 @@ func TestASlowBodyIsAnswered408AndItsConnectionClosed(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := bodyparser.New(tc.cfg)(apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+			h := bodyparser.New(tc.cfg)(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 				if _, err := io.ReadAll(r.Body); err != nil {
 					return err // Raw mode: the deadline's error is a 408
 				}

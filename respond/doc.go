@@ -115,10 +115,11 @@
 //     Use a struct, or a [json.Marshaler], when the order of keys matters.
 //     Next's res.json(undefined) (an empty body) has no Go counterpart: nil
 //     is null.
-//   - Location may hold any byte from 0x80 up, sent as it is: a UTF-8 URL
-//     such as /日本 goes out as its UTF-8 bytes. Node refuses characters
-//     above U+00FF in a header (Next answers 500) and sends U+0080–U+00FF as
-//     single Latin-1 bytes.
+//   - A redirect URL with bytes from 0x80 up is sent with those bytes
+//     percent-encoded in Location, as [http.Redirect] does (/日本 goes out
+//     as /%E6%97%A5%E6%9C%AC; the body keeps the URL as given). Node
+//     refuses characters above U+00FF in a header (Next answers 500) and
+//     sends U+0080–U+00FF as single Latin-1 bytes.
 //   - A redirect body is sent with a Content-Length; Next's is chunked.
 //   - A streamed body is flushed chunk by chunk, as Node's pipe writes it;
 //     there is no sendfile fast path.

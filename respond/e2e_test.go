@@ -197,7 +197,7 @@ func TestOnTheWireRedirectLocationIsSentAsGiven(t *testing.T) {
 	if resp.StatusCode != 307 || resp.Header.Get("Location") != "/dest?a=1" || body != "/dest?a=1" {
 		t.Errorf("GET /a: %d Location %q body %q; want 307 /dest?a=1", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
-	// Read the raw response: Location carries the UTF-8 bytes, unescaped.
+	// Read the raw response: Location carries the URL percent-encoded, the body as given.
 	conn, err := net.DialTimeout("tcp", srv.Listener.Addr().String(), e2eDeadline)
 	if err != nil {
 		t.Fatal(err)
@@ -206,8 +206,8 @@ func TestOnTheWireRedirectLocationIsSentAsGiven(t *testing.T) {
 	_ = conn.SetDeadline(time.Now().Add(e2eDeadline))
 	_, _ = io.WriteString(conn, "GET /b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	raw, _ := io.ReadAll(conn)
-	if !strings.HasPrefix(string(raw), "HTTP/1.1 308 Permanent Redirect\r\n") || !strings.Contains(string(raw), "\r\nLocation: /日本\r\n") || !strings.HasSuffix(string(raw), "\r\n\r\n/日本") {
-		t.Errorf("raw response:\n%s\nwant 308, Location: /日本 as UTF-8 bytes, body /日本", raw)
+	if !strings.HasPrefix(string(raw), "HTTP/1.1 308 Permanent Redirect\r\n") || !strings.Contains(string(raw), "\r\nLocation: /%E6%97%A5%E6%9C%AC\r\n") || !strings.HasSuffix(string(raw), "\r\n\r\n/日本") {
+		t.Errorf("raw response:\n%s\nwant 308, Location: /日本 percent-encoded, body /日本", raw)
 	}
 }
 

@@ -119,7 +119,7 @@ func ExampleETag() {
 // Route handlers of the App Router answer with Response.json and
 // NextResponse.redirect(new URL(path, request.url)).
 func ExampleResponseJSON() {
-	h := apierror.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Query().Get("code") == "" {
 			return respond.ResponseRedirect(w, r, http.StatusTemporaryRedirect, "/login?error=auth_failed")
 		}

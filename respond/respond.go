@@ -152,8 +152,9 @@ func Send(w http.ResponseWriter, r *http.Request, status int, v any) error {
 // first, as in [JSON] and [Send] and in Next, and is not optional, so a
 // misplaced or missing argument is a compile error, not a 500.
 //
-// Location is url exactly as given: it is neither resolved nor escaped
-// (unlike [http.Redirect]). The body is the URL text with no Content-Type
+// Location is url as given, neither resolved nor cleaned, except that
+// bytes from 0x80 up are percent-encoded, as [http.Redirect] does: a header
+// carries ASCII (Node refuses the rest, and Next answers 500 for /日本). The body is the URL text with no Content-Type
 // (none is sniffed), unless one was set; HEAD, 204 and 304 get no body.
 //
 // A url that is not a valid header value (a byte below 0x20 other than
@@ -175,7 +176,7 @@ func Redirect(w http.ResponseWriter, r *http.Request, status int, url string) er
 		}
 	}
 	h := w.Header()
-	h["Location"] = []string{url}
+	h["Location"] = []string{hexEscapeNonASCII(url)}
 	if bodyless(status) {
 		noBody(w, status)
 		return nil
