@@ -131,11 +131,11 @@ func parseSegment(part string) (segment, error) {
 	}
 	switch {
 	case strings.HasPrefix(name, "[") || strings.HasSuffix(name, "]"):
-		return segment{}, fmt.Errorf("Segment names may not start or end with extra brackets ('%s'). (Next's words)", name)
+		return segment{}, fmt.Errorf("segment %q: Segment names may not start or end with extra brackets ('%s'). (Next's words)", part, name)
 	case strings.HasPrefix(name, "."):
-		return segment{}, fmt.Errorf("Segment names may not start with erroneous periods ('%s'). (Next's words)", name)
+		return segment{}, fmt.Errorf("segment %q: Segment names may not start with erroneous periods ('%s'). (Next's words)", part, name)
 	case optional && !catchAll:
-		return segment{}, fmt.Errorf("Optional route parameters are not yet supported (%q). (Next's words); write [[...%s]]", part, name)
+		return segment{}, fmt.Errorf("segment %q: Optional route parameters are not yet supported (%q). (Next's words); write [[...%s]]", part, part, name)
 	case name == "":
 		return segment{}, fmt.Errorf("segment %q: a parameter needs a name", part)
 	case strings.ContainsAny(name, "[]/"):
