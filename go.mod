@@ -1,8 +1,8 @@
 module github.com/apiroutes/apiroutes
 
-// 1.23 is the floor: route.Query reads the matched ServeMux pattern from
-// r.Pattern (added in 1.23) to rebuild Next's req.query without storing
-// anything per request; ServeMux wildcards and r.PathValue need 1.22.
+// 1.23 is the floor: route.Query reads the matched pattern from r.Pattern
+// (settable since 1.23) to rebuild Next's req.query without storing
+// anything per request; r.PathValue and SetPathValue need 1.22.
 go 1.23
 
 require (

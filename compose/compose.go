@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/justinas/alice"
 
@@ -42,6 +43,10 @@ type Config struct {
 	// SizeLimit bounds request bodies ("1mb" by default; in Raw mode, no
 	// limit unless set). See bodyparser.Config.SizeLimit.
 	SizeLimit bodyparser.Size
+	// ReadTimeout bounds how long reading the body may take (30s by
+	// default, none in Raw mode unless set; negative: no deadline). See
+	// bodyparser.Config.ReadTimeout.
+	ReadTimeout time.Duration
 	// ResponseLimit is the response size that is reported ("4mb" by
 	// default). See responselimit.Config.Limit.
 	ResponseLimit responselimit.Size
@@ -92,6 +97,7 @@ const (
 	OverrideBeforeBody
 	OverrideErrors // both Errors.Renderer and Errors.Logger
 	OverrideLogger
+	OverrideReadTimeout
 )
 
 // Chain returns the standard chain for c, in this fixed order:
@@ -167,11 +173,10 @@ func (c Config) chain() (alice.Chain, error) {
 		if o.Logger == nil {
 			o.Logger = c.Logger
 		}
-		mw, err := cors.NewE(o)
-		if err != nil {
+		if err := o.Validate(); err != nil {
 			return alice.Chain{}, renamed(err, "cors: ", "compose: CORS.")
 		}
-		mws = append(mws, mw)
+		mws = append(mws, cors.New(o))
 	}
 	rl := responselimit.Config{
 		Limit:            c.ResponseLimit,
@@ -188,7 +193,7 @@ func (c Config) chain() (alice.Chain, error) {
 	for _, mw := range c.BeforeBody {
 		mws = append(mws, mw)
 	}
-	bp := bodyparser.Config{SizeLimit: c.SizeLimit, Raw: c.BodyParser == Raw}
+	bp := bodyparser.Config{SizeLimit: c.SizeLimit, Raw: c.BodyParser == Raw, ReadTimeout: c.ReadTimeout}
 	if err := bp.Validate(); err != nil {
 		return alice.Chain{}, renamed(err, "bodyparser: ", "compose: ")
 	}
@@ -261,6 +266,9 @@ func (d Defaults) Merge(c Config) Config {
 	}
 	if c.SizeLimit == "" && !keep(OverrideSizeLimit) {
 		c.SizeLimit = d.SizeLimit
+	}
+	if c.ReadTimeout == 0 && !keep(OverrideReadTimeout) {
+		c.ReadTimeout = d.ReadTimeout
 	}
 	if c.ResponseLimit == "" && !keep(OverrideResponseLimit) {
 		c.ResponseLimit = d.ResponseLimit

@@ -1,13 +1,17 @@
 package compose_test
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/justinas/alice"
 
@@ -257,5 +261,37 @@ func TestTheDefaultChainAllocatesOnlyTheWrapper(t *testing.T) {
 	w := httptest.NewRecorder()
 	if n := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, r) }); n > 1 {
 		t.Errorf("a bodyless GET through the default chain allocates %v times, want 1 (the response wrapper)", n)
+	}
+}
+
+func TestReadTimeoutReachesTheBodyParserAndDefaultsMergeIt(t *testing.T) {
+	// A route's ReadTimeout bounds its body read: a body that stalls past
+	// it is answered 408 by the body parser inside the chain.
+	d := compose.Defaults{ReadTimeout: 50 * time.Millisecond}
+	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler ran for a body that never came")
+	}), d.Merge(compose.Config{}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nab")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestTimeout {
+		t.Errorf("status %d; want 408", resp.StatusCode)
+	}
+	if got := d.Merge(compose.Config{ReadTimeout: time.Second}).ReadTimeout; got != time.Second {
+		t.Errorf("a route's own ReadTimeout: %v", got)
+	}
+	if got := d.Merge(compose.Config{Override: compose.OverrideReadTimeout}).ReadTimeout; got != 0 {
+		t.Errorf("OverrideReadTimeout kept %v; want the route's zero (the parser's default)", got)
 	}
 }

@@ -36,8 +36,9 @@
 //     the body stream is left untouched.
 //   - Constructors that take a configuration panic on a bad one, at
 //     start-up; Validate returns the same error without building anything
-//     (as bodyparser.Config and responselimit.Config do). There are no
-//     "E" variants: compose.ChainE became [Config.Validate].
+//     (as bodyparser.Config, responselimit.Config and cors.Options do).
+//     There are no "E" variants: compose.ChainE became [Config.Validate]
+//     and cors.NewE became cors.Options.Validate.
 //   - SizeLimit and ResponseLimit are one size type under two names
 //     (bodyparser.Size, responselimit.Size), so a value moves between them.
 package compose

@@ -74,26 +74,18 @@ type Options struct {
 }
 
 // New returns a middleware that applies o to the handlers it wraps. It
-// panics with a "cors: " error when o is invalid; see [Options.Validate]
-// and [NewE].
+// panics with a "cors: " error when o is invalid, so that a bad policy
+// fails at start-up; call [Options.Validate] first to get the error
+// instead (the module's constructors all panic, and Validate reports).
 func New(o Options) func(http.Handler) http.Handler {
-	mw, err := NewE(o)
-	if err != nil {
-		panic(err)
-	}
-	return mw
-}
-
-// NewE is [New] returning the configuration error instead of panicking.
-func NewE(o Options) (func(http.Handler) http.Handler, error) {
 	p, err := compile(o)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
 	c := rscors.New(p.rs)
 	return func(next http.Handler) http.Handler {
 		return &handler{rs: c.Handler(next), c: c, p: p}
-	}, nil
+	}
 }
 
 // Validate reports the first problem with o, as a "cors: " error that names

@@ -42,11 +42,12 @@ func Example() {
 	// 200 "" "Origin"
 }
 
-func ExampleNewE() {
-	// Mistakes that rs/cors would accept silently fail at start-up.
-	_, err := cors.NewE(cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true})
+func ExampleOptions_Validate() {
+	// Mistakes that rs/cors would accept silently fail at start-up: New
+	// panics with these errors, Validate returns them.
+	err := cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}.Validate()
 	fmt.Println(err)
-	_, err = cors.NewE(cors.Options{AllowedOrigins: []string{"https://app.example.com/"}})
+	err = cors.Options{AllowedOrigins: []string{"https://app.example.com/"}}.Validate()
 	fmt.Println(err)
 	// Output:
 	// cors: AllowedOrigins "*" with AllowCredentials: any site could then read your users' responses with their cookies; list the exact origins instead

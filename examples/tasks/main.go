@@ -7,8 +7,8 @@
 //	PUT    /api/tasks/[id]    replace: title required; description "" and status "todo" when left out
 //	PATCH  /api/tasks/[id]    change only the members given; "description": null clears it
 //	DELETE /api/tasks/[id]    204
-//	POST   /api/session       trade the bearer token for a signed session cookie (24h)
-//	DELETE /api/session       remove the session cookie
+//	POST   /api/session       trade the bearer token for a session cookie (24h), recorded on the server
+//	DELETE /api/session       end the session on the server (a copied cookie stops working) and remove the cookie
 //
 // Requests authenticate with Authorization: Bearer <token> or with the session
 // cookie. Another user's task is a 404, exactly like a task that does not
