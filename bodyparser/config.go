@@ -39,6 +39,16 @@ type Config struct {
 	// [*http.MaxBytesError] that [apierror.Write] answers with 413.
 	Raw bool
 
+	// AlwaysJSON parses every body as JSON whatever its Content-Type, as the
+	// App Router's request.json() does (see "request.json() and
+	// request.formData()" in the package documentation).
+	AlwaysJSON bool
+
+	// Multipart, when set, parses multipart/form-data bodies on the stream
+	// into a [FormData] (the App Router's request.formData()) within its
+	// limits. Nil reads them as text, as Next's pages router does.
+	Multipart *MultipartConfig
+
 	// Errors renders the 400, 413 and 415 answers. Its zero value inherits
 	// the renderer of an enclosing apierror layer, else JSON.
 	Errors apierror.Config
@@ -74,6 +84,7 @@ type parser struct {
 	limit    int64
 	wireCap  int64 // the most compressed bytes read for a limit of decoded bytes
 	errs     apierror.Config
+	forms    *forms // AlwaysJSON and Multipart; nil when neither is set
 
 	// The answers, built once: apierror.Write does not modify them.
 	tooLarge    *apierror.Error
@@ -87,6 +98,9 @@ func (c Config) compile() (*parser, error) {
 		errs:        c.Errors,
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
+	}
+	if err := c.compileForms(p); err != nil {
+		return nil, err
 	}
 	text := string(c.SizeLimit)
 	if text == "" {

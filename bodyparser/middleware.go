@@ -24,6 +24,14 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ct = v[0]
 	}
 	k, charset := mediaKind(ct)
+	if p.forms != nil {
+		if p.forms.multipart != nil && p.serveMultipart(w, r, ct) {
+			return
+		}
+		if p.forms.json {
+			k, charset = kindJSON, "" // request.json() reads UTF-8 whatever the header says
+		}
+	}
 	var enc encoding.Encoding
 	if charset != "" {
 		var ok bool

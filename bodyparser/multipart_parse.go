@@ -1,0 +1,345 @@
+package bodyparser
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/whatwg"
+)
+
+// formParser reads a multipart/form-data stream (RFC 7578, RFC 2046) in one
+// pass through a fixed buffer. Every byte it keeps is charged against
+// MaxMemory as it arrives, so what a client sends cannot make it hold more
+// than MaxMemory plus the buffer, whatever its shape.
+type formParser struct {
+	src   io.Reader
+	buf   []byte
+	r, w  int   // buf[r:w] is read and not consumed
+	err   error // sticky error of src, io.EOF included
+	delim []byte
+	lim   *multipartLimits
+	mem   int64 // MaxMemory left
+	form  *FormData
+	temps []string // temporary files to remove
+	parts int
+
+	// The part being read.
+	value []byte   // a field's value or a file's bytes in memory
+	file  *os.File // a file's temporary file once it left memory
+	size  int64    // a file's bytes so far
+}
+
+var crlf = []byte("\r\n")
+
+// fill reads more into the buffer after moving the unconsumed bytes to its
+// start. The buffer is never full when it is called: callers consume or
+// fail first.
+func (fp *formParser) fill() {
+	if fp.err != nil {
+		return
+	}
+	if fp.r > 0 {
+		fp.w = copy(fp.buf, fp.buf[fp.r:fp.w])
+		fp.r = 0
+	}
+	for idle := 0; idle < 100; idle++ { // as io.ReadFull and bufio do
+		n, err := fp.src.Read(fp.buf[fp.w:])
+		fp.w += n
+		if err != nil {
+			fp.err = err
+			return
+		}
+		if n > 0 {
+			return
+		}
+	}
+	fp.err = io.ErrNoProgress
+}
+
+// endErr is the error for a stream that ended where it must not.
+func (fp *formParser) endErr() error {
+	if fp.err == io.EOF {
+		return errBadMultipart
+	}
+	return fp.err
+}
+
+// parse reads the whole body into fp.form.
+func (fp *formParser) parse(boundary string) error {
+	fp.delim = append(append(make([]byte, 0, 4+len(boundary)), "\r\n--"...), boundary...)
+	// Read the stream as if it began with CRLF, so that a boundary on its
+	// first line is found as any other: the preamble is a part to discard.
+	fp.w = copy(fp.buf, crlf)
+	final, err := fp.scan(nil)
+	for err == nil && !final {
+		if fp.parts++; fp.parts > fp.lim.parts {
+			return fp.lim.tooManyParts
+		}
+		final, err = fp.part()
+	}
+	return err
+}
+
+// part reads one part, from the rest of its boundary line to the next
+// boundary.
+func (fp *formParser) part() (final bool, err error) {
+	disp, ctype, err := fp.headers()
+	if err != nil {
+		return false, err
+	}
+	dispType, params, perr := mime.ParseMediaType(disp)
+	name := params["name"]
+	if perr != nil || dispType != "form-data" || name == "" {
+		// mime/multipart's ReadForm skips such parts too.
+		return fp.scan(nil)
+	}
+	e := Entry{Name: whatwg.ValidUTF8String(name)}
+	filename := params["filename"]
+	if filename != "" {
+		// RFC 7578 §4.2: directory information must not be used; this is
+		// mime/multipart's Part.FileName.
+		filename = filepath.Base(filename)
+	}
+	if err := fp.charge(partOverhead+int64(len(e.Name)+len(filename)+len(ctype)), fp.lim.memTooLarge); err != nil {
+		return false, err
+	}
+	fp.value, fp.file, fp.size = nil, nil, 0
+	if filename == "" {
+		final, err = fp.scan(fp.fieldData)
+		if err != nil {
+			return false, err
+		}
+		// The value's bytes become the string without a copy: nothing else
+		// holds them. Invalid UTF-8 is repaired into a copy, charged too.
+		e.Value = unsafe.String(unsafe.SliceData(fp.value), len(fp.value))
+		if !utf8.ValidString(e.Value) {
+			e.Value = whatwg.ValidUTF8String(e.Value)
+			if err := fp.charge(int64(len(e.Value)), fp.lim.memTooLarge); err != nil {
+				return false, err
+			}
+		}
+		fp.form.entries = append(fp.form.entries, e)
+		return final, nil
+	}
+	final, err = fp.scan(fp.fileData)
+	if err != nil {
+		return false, err
+	}
+	f := &File{Name: e.Name, Filename: whatwg.ValidUTF8String(filename), ContentType: whatwg.ValidUTF8String(ctype), Size: fp.size}
+	if fp.file != nil {
+		f.path = fp.file.Name()
+		if err := fp.file.Close(); err != nil {
+			return false, apierror.Wrap(err, 500, "")
+		}
+		fp.file = nil
+	} else {
+		f.data = fp.value
+	}
+	e.File = f
+	fp.form.entries = append(fp.form.entries, e)
+	return final, nil
+}
+
+// charge takes n bytes from the memory budget, failing with tooLarge when
+// it is spent.
+func (fp *formParser) charge(n int64, tooLarge error) error {
+	fp.mem -= n
+	if fp.mem < 0 {
+		return tooLarge
+	}
+	return nil
+}
+
+// grow makes room for n more bytes in fp.value, charging what it
+// allocates, and reports false when the budget cannot pay for it.
+func (fp *formParser) grow(n int) bool {
+	need := len(fp.value) + n
+	if need <= cap(fp.value) {
+		return true
+	}
+	c := max(2*cap(fp.value), need, 512)
+	if int64(c-cap(fp.value)) > fp.mem {
+		c = need // the least that fits
+		if int64(c-cap(fp.value)) > fp.mem {
+			return false
+		}
+	}
+	fp.mem -= int64(c - cap(fp.value))
+	v := make([]byte, len(fp.value), c)
+	copy(v, fp.value)
+	fp.value = v
+	return true
+}
+
+func (fp *formParser) fieldData(b []byte) error {
+	if int64(len(fp.value)+len(b)) > fp.lim.field {
+		return fp.lim.fieldTooLarge
+	}
+	if !fp.grow(len(b)) {
+		return fp.lim.memTooLarge
+	}
+	fp.value = append(fp.value, b...)
+	return nil
+}
+
+func (fp *formParser) fileData(b []byte) error {
+	if fp.size += int64(len(b)); fp.size > fp.lim.file {
+		return fp.lim.fileTooLarge
+	}
+	if fp.file == nil {
+		if fp.grow(len(b)) {
+			fp.value = append(fp.value, b...)
+			return nil
+		}
+		// Out of memory budget: the file moves to disk, with what it had.
+		f, err := os.CreateTemp(fp.lim.tempDir, "bodyparser-multipart-*")
+		if err != nil {
+			return apierror.Wrap(err, 500, "")
+		}
+		fp.file = f
+		fp.temps = append(fp.temps, f.Name())
+		if _, err := f.Write(fp.value); err != nil {
+			return apierror.Wrap(err, 500, "")
+		}
+		fp.mem += int64(cap(fp.value))
+		fp.value = nil
+	}
+	if _, err := fp.file.Write(b); err != nil {
+		return apierror.Wrap(err, 500, "")
+	}
+	return nil
+}
+
+// removeTemps closes and removes the temporary files. It may run twice.
+func (fp *formParser) removeTemps() {
+	if fp.file != nil {
+		fp.file.Close()
+		fp.file = nil
+	}
+	for _, name := range fp.temps {
+		os.Remove(name)
+	}
+	fp.temps = nil
+}
+
+// scan passes the bytes up to the next boundary to sink (nil: discard) and
+// consumes the boundary. final reports the closing boundary, after which
+// nothing is read: the epilogue is ignored, as RFC 2046 says.
+//
+// A boundary is CRLF "--" boundary followed by space, tab, CR, LF or "--";
+// followed by anything else it is data, as in mime/multipart.
+func (fp *formParser) scan(sink func([]byte) error) (final bool, err error) {
+	emit := func(b []byte) error {
+		if sink == nil || len(b) == 0 {
+			return nil
+		}
+		return sink(b)
+	}
+	d := fp.delim
+	for {
+		data := fp.buf[fp.r:fp.w]
+		if i := bytes.Index(data, d); i >= 0 {
+			j := i + len(d)
+			if len(data)-j < 2 && fp.err == nil {
+				if err := emit(data[:i]); err != nil {
+					return false, err
+				}
+				fp.r += i
+				fp.fill() // to see what follows the boundary
+				continue
+			}
+			rest := data[j:]
+			switch {
+			case len(rest) >= 2 && rest[0] == '-' && rest[1] == '-':
+				if err := emit(data[:i]); err != nil {
+					return false, err
+				}
+				fp.r += j + 2
+				return true, nil
+			case len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n':
+				if err := emit(data[:i]); err != nil {
+					return false, err
+				}
+				fp.r += j
+				return false, nil
+			}
+			// Not a boundary: data up to and including its first byte.
+			if err := emit(data[:i+1]); err != nil {
+				return false, err
+			}
+			fp.r += i + 1
+			continue
+		}
+		// Keep what could be the start of a boundary.
+		if n := len(data) - (len(d) - 1); n > 0 {
+			if err := emit(data[:n]); err != nil {
+				return false, err
+			}
+			fp.r += n
+		}
+		if fp.err != nil {
+			return false, fp.endErr()
+		}
+		fp.fill()
+	}
+}
+
+// headers reads the rest of a boundary line (transport padding) and the
+// part's header block, keeping Content-Disposition and Content-Type (the
+// first of each). All of it counts against MaxPartHeaderSize.
+func (fp *formParser) headers() (disp, ctype string, err error) {
+	n := 0
+	first := true
+	var haveDisp, haveType bool
+	for {
+		data := fp.buf[fp.r:fp.w]
+		i := bytes.Index(data, crlf)
+		if i < 0 {
+			if n+len(data) > fp.lim.header {
+				return "", "", fp.lim.headerTooLarge
+			}
+			if fp.err != nil {
+				return "", "", fp.endErr()
+			}
+			fp.fill()
+			continue
+		}
+		if n += i + 2; n > fp.lim.header {
+			return "", "", fp.lim.headerTooLarge
+		}
+		line := data[:i]
+		fp.r += i + 2
+		if bytes.IndexByte(line, '\n') >= 0 || bytes.IndexByte(line, '\r') >= 0 {
+			return "", "", errBadMultipart
+		}
+		if first {
+			first = false
+			if len(bytes.Trim(line, " \t")) != 0 {
+				return "", "", errBadMultipart
+			}
+			continue
+		}
+		if len(line) == 0 {
+			return disp, ctype, nil
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon <= 0 || !isToken(unsafe.String(unsafe.SliceData(line), colon)) {
+			return "", "", errBadMultipart // obsolete line folding included
+		}
+		name := unsafe.String(unsafe.SliceData(line), colon)
+		value := bytes.Trim(line[colon+1:], " \t")
+		switch {
+		case !haveDisp && strings.EqualFold(name, "Content-Disposition"):
+			disp, haveDisp = string(value), true
+		case !haveType && strings.EqualFold(name, "Content-Type"):
+			ctype, haveType = string(value), true
+		}
+	}
+}
