@@ -1,7 +1,7 @@
 package bodyparser
 
 import (
-	"bytes"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -41,7 +41,7 @@ type File struct {
 	// Size is the file's length in bytes.
 	Size int64
 
-	data []byte // in memory
+	data [][]byte // in memory, in chunks
 	path string // or in this temporary file
 }
 
@@ -51,12 +51,64 @@ func (f *File) Open() (multipart.File, error) {
 	if f.path != "" {
 		return os.Open(f.path)
 	}
-	return sectionReadCloser{io.NewSectionReader(bytes.NewReader(f.data), 0, int64(len(f.data)))}, nil
+	return &chunkReader{chunks: f.data, size: f.Size}, nil
 }
 
-type sectionReadCloser struct{ *io.SectionReader }
+// chunkReader reads a file held in memory in chunks.
+type chunkReader struct {
+	chunks [][]byte
+	size   int64
+	off    int64
+}
 
-func (sectionReadCloser) Close() error { return nil }
+func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("bodyparser: negative offset")
+	}
+	n := 0
+	for _, ch := range c.chunks {
+		if len(p) == 0 {
+			break
+		}
+		if off >= int64(len(ch)) {
+			off -= int64(len(ch))
+			continue
+		}
+		k := copy(p, ch[off:])
+		n += k
+		p = p[k:]
+		off = 0
+	}
+	if len(p) > 0 {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.off >= c.size {
+		return 0, io.EOF
+	}
+	n, _ := c.ReadAt(p, c.off)
+	c.off += int64(n)
+	return n, nil
+}
+
+func (c *chunkReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekCurrent:
+		offset += c.off
+	case io.SeekEnd:
+		offset += c.size
+	}
+	if offset < 0 {
+		return 0, errors.New("bodyparser: negative position")
+	}
+	c.off = offset
+	return offset, nil
+}
+
+func (*chunkReader) Close() error { return nil }
 
 // Get returns the first value of the field name, or "" when there is none
 // (the web's formData.get for a string entry).

@@ -31,7 +31,7 @@ type formParser struct {
 	parts int
 
 	// The part being read.
-	value []byte   // a field's value or a file's bytes in memory
+	value [][]byte // a field's value or a file's bytes in memory, in chunks
 	file  *os.File // a file's temporary file once it left memory
 	size  int64    // a file's bytes so far
 }
@@ -77,7 +77,7 @@ func (fp *formParser) parse(boundary string) error {
 	// Read the stream as if it began with CRLF, so that a boundary on its
 	// first line is found as any other: the preamble is a part to discard.
 	fp.w = copy(fp.buf, crlf)
-	final, err := fp.scan(nil)
+	final, err := fp.scan(nil, false)
 	for err == nil && !final {
 		if fp.parts++; fp.parts > fp.lim.parts {
 			return fp.lim.tooManyParts
@@ -98,7 +98,7 @@ func (fp *formParser) part() (final bool, err error) {
 	name := params["name"]
 	if perr != nil || dispType != "form-data" || name == "" {
 		// mime/multipart's ReadForm skips such parts too.
-		return fp.scan(nil)
+		return fp.scan(nil, true)
 	}
 	e := Entry{Name: whatwg.ValidUTF8String(name)}
 	filename := params["filename"]
@@ -112,14 +112,14 @@ func (fp *formParser) part() (final bool, err error) {
 	}
 	fp.value, fp.file, fp.size = nil, nil, 0
 	if filename == "" {
-		final, err = fp.scan(fp.fieldData)
+		final, err = fp.scan(fp.fieldData, true)
 		if err != nil {
 			return false, err
 		}
-		// The value's bytes become the string without a copy: nothing else
-		// holds them. Invalid UTF-8 is repaired into a copy, charged too.
-		e.Value = unsafe.String(unsafe.SliceData(fp.value), len(fp.value))
-		if !utf8.ValidString(e.Value) {
+		if e.Value, err = fp.fieldValue(); err != nil {
+			return false, err
+		}
+		if !utf8.ValidString(e.Value) { // repaired into a copy, charged too
 			e.Value = whatwg.ValidUTF8String(e.Value)
 			if err := fp.charge(int64(len(e.Value)), fp.lim.memTooLarge); err != nil {
 				return false, err
@@ -128,7 +128,7 @@ func (fp *formParser) part() (final bool, err error) {
 		fp.form.entries = append(fp.form.entries, e)
 		return final, nil
 	}
-	final, err = fp.scan(fp.fileData)
+	final, err = fp.scan(fp.fileData, true)
 	if err != nil {
 		return false, err
 	}
@@ -141,6 +141,7 @@ func (fp *formParser) part() (final bool, err error) {
 		fp.file = nil
 	} else {
 		f.data = fp.value
+		fp.value = nil
 	}
 	e.File = f
 	fp.form.entries = append(fp.form.entries, e)
@@ -157,36 +158,83 @@ func (fp *formParser) charge(n int64, tooLarge error) error {
 	return nil
 }
 
-// grow makes room for n more bytes in fp.value, charging what it
-// allocates, and reports false when the budget cannot pay for it.
-func (fp *formParser) grow(n int) bool {
-	need := len(fp.value) + n
-	if need <= cap(fp.value) {
-		return true
-	}
-	c := max(2*cap(fp.value), need, 512)
-	if int64(c-cap(fp.value)) > fp.mem {
-		c = need // the least that fits
-		if int64(c-cap(fp.value)) > fp.mem {
-			return false
+// Bytes kept in memory are held in chunks that grow from 512 bytes to
+// 32 KiB, so that what a part is charged depends only on its length, not
+// on how the bytes arrived, and a large part wastes at most one chunk.
+const (
+	firstChunk    = 512
+	maxChunk      = 32 << 10
+	chunkOverhead = 32 // the slice header in fp.value
+)
+
+// appendValue appends b to fp.value, charging each new chunk, and returns
+// how many bytes of b it took: fewer when the budget ran out.
+func (fp *formParser) appendValue(b []byte) int {
+	took := 0
+	for len(b) > 0 {
+		n := len(fp.value)
+		if n == 0 || len(fp.value[n-1]) == cap(fp.value[n-1]) {
+			size := maxChunk
+			if n < 6 {
+				size = firstChunk << n
+			}
+			if int64(size+chunkOverhead) > fp.mem {
+				return took
+			}
+			fp.mem -= int64(size + chunkOverhead)
+			fp.value = append(fp.value, make([]byte, 0, size))
+			n++
 		}
+		last := fp.value[n-1]
+		k := min(cap(last)-len(last), len(b))
+		fp.value[n-1] = append(last, b[:k]...)
+		b = b[k:]
+		took += k
 	}
-	fp.mem -= int64(c - cap(fp.value))
-	v := make([]byte, len(fp.value), c)
-	copy(v, fp.value)
-	fp.value = v
-	return true
+	return took
+}
+
+// releaseValue gives fp.value's chunks back to the budget.
+func (fp *formParser) releaseValue() {
+	for _, c := range fp.value {
+		fp.mem += int64(cap(c) + chunkOverhead)
+	}
+	fp.value = nil
 }
 
 func (fp *formParser) fieldData(b []byte) error {
-	if int64(len(fp.value)+len(b)) > fp.lim.field {
+	if fp.size += int64(len(b)); fp.size > fp.lim.field {
 		return fp.lim.fieldTooLarge
 	}
-	if !fp.grow(len(b)) {
+	if fp.appendValue(b) < len(b) {
 		return fp.lim.memTooLarge
 	}
-	fp.value = append(fp.value, b...)
 	return nil
+}
+
+// fieldValue joins the field's chunks into its string: the chunks go back
+// to the budget and the string is charged, so one field of transient
+// memory at most is not counted.
+func (fp *formParser) fieldValue() (string, error) {
+	switch len(fp.value) {
+	case 0:
+		return "", nil
+	case 1:
+		// The chunk becomes the string without a copy: nothing else holds it.
+		c := fp.value[0]
+		fp.value = nil
+		return unsafe.String(unsafe.SliceData(c), len(c)), nil
+	}
+	fp.releaseValue()
+	if err := fp.charge(fp.size, fp.lim.memTooLarge); err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.Grow(int(fp.size))
+	for _, c := range fp.value {
+		sb.Write(c)
+	}
+	return sb.String(), nil
 }
 
 func (fp *formParser) fileData(b []byte) error {
@@ -194,10 +242,11 @@ func (fp *formParser) fileData(b []byte) error {
 		return fp.lim.fileTooLarge
 	}
 	if fp.file == nil {
-		if fp.grow(len(b)) {
-			fp.value = append(fp.value, b...)
+		took := fp.appendValue(b)
+		if took == len(b) {
 			return nil
 		}
+		b = b[took:]
 		// Out of memory budget: the file moves to disk, with what it had.
 		f, err := os.CreateTemp(fp.lim.tempDir, "bodyparser-multipart-*")
 		if err != nil {
@@ -205,11 +254,12 @@ func (fp *formParser) fileData(b []byte) error {
 		}
 		fp.file = f
 		fp.temps = append(fp.temps, f.Name())
-		if _, err := f.Write(fp.value); err != nil {
-			return apierror.Wrap(err, 500, "")
+		for _, c := range fp.value {
+			if _, err := f.Write(c); err != nil {
+				return apierror.Wrap(err, 500, "")
+			}
 		}
-		fp.mem += int64(cap(fp.value))
-		fp.value = nil
+		fp.releaseValue()
 	}
 	if _, err := fp.file.Write(b); err != nil {
 		return apierror.Wrap(err, 500, "")
@@ -235,14 +285,33 @@ func (fp *formParser) removeTemps() {
 //
 // A boundary is CRLF "--" boundary followed by space, tab, CR, LF or "--";
 // followed by anything else it is data, as in mime/multipart.
-func (fp *formParser) scan(sink func([]byte) error) (final bool, err error) {
+func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool, err error) {
+	d := fp.delim
+	if bodyStart {
+		// Step back over the CRLF that ended the headers (headers has not
+		// read since): a boundary may follow it at once (an empty body), as
+		// mime/multipart allows. It is not data otherwise.
+		fp.r -= 2
+		for fp.w-fp.r < len(d)+2 && fp.err == nil {
+			fp.fill()
+		}
+		if data := fp.buf[fp.r:fp.w]; bytes.HasPrefix(data, d) {
+			if final, ok := delimEnd(data[len(d):]); ok {
+				fp.r += len(d)
+				if final {
+					fp.r += 2
+				}
+				return final, nil
+			}
+		}
+		fp.r += 2
+	}
 	emit := func(b []byte) error {
 		if sink == nil || len(b) == 0 {
 			return nil
 		}
 		return sink(b)
 	}
-	d := fp.delim
 	for {
 		data := fp.buf[fp.r:fp.w]
 		if i := bytes.Index(data, d); i >= 0 {
@@ -255,20 +324,15 @@ func (fp *formParser) scan(sink func([]byte) error) (final bool, err error) {
 				fp.fill() // to see what follows the boundary
 				continue
 			}
-			rest := data[j:]
-			switch {
-			case len(rest) >= 2 && rest[0] == '-' && rest[1] == '-':
-				if err := emit(data[:i]); err != nil {
-					return false, err
-				}
-				fp.r += j + 2
-				return true, nil
-			case len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n':
+			if final, ok := delimEnd(data[j:]); ok {
 				if err := emit(data[:i]); err != nil {
 					return false, err
 				}
 				fp.r += j
-				return false, nil
+				if final {
+					fp.r += 2
+				}
+				return final, nil
 			}
 			// Not a boundary: data up to and including its first byte.
 			if err := emit(data[:i+1]); err != nil {
@@ -289,6 +353,19 @@ func (fp *formParser) scan(sink func([]byte) error) (final bool, err error) {
 		}
 		fp.fill()
 	}
+}
+
+// delimEnd tells what follows a boundary: "--" ends the body (final);
+// space, tab, CR or LF, or the end of the stream, make it a boundary line;
+// anything else makes it data (ok = false).
+func delimEnd(rest []byte) (final, ok bool) {
+	switch {
+	case len(rest) >= 2 && rest[0] == '-' && rest[1] == '-':
+		return true, true
+	case len(rest) == 0 || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\r' || rest[0] == '\n':
+		return false, true
+	}
+	return false, false
 }
 
 // headers reads the rest of a boundary line (transport padding) and the
