@@ -42,7 +42,7 @@ type File struct {
 	Size int64
 
 	data [][]byte // in memory, in chunks
-	path string // or in this temporary file
+	path string   // or in this temporary file
 }
 
 // Open returns a reader over the file's bytes; close it when done. Each
