@@ -29,7 +29,7 @@ type multipartCase struct {
 	fileSize int // 0: fields only
 }
 
-var multipartCases = []multipartCase{{"small-form", 0}, {"file=1MiB", 1 << 20}, {"file=10MiB", 10 << 20}}
+var multipartCases = []multipartCase{{"form=fields", 0}, {"form=1MiB-file", 1 << 20}, {"form=10MiB-file", 10 << 20}}
 
 // multipartPayload is a form with a few fields and, if size > 0, a file of
 // size bytes.
