@@ -95,14 +95,19 @@
 // A Content-Type without a usable boundary (missing, empty, over 70
 // characters) is answered 400 "Invalid multipart boundary"; a body that is
 // not multipart (no boundary line, a header line without a colon or folded,
-// garbage after a boundary, an end before the closing boundary) 400
-// "Invalid multipart body". Like the other errors, these are answered before
-// the handler runs, and a 413 closes the connection. A request without a
-// body gets an empty form.
+// a Content-Disposition of more than 64 parameters, garbage after a
+// boundary, an end before the closing boundary) 400 "Invalid multipart
+// body". Like the other errors, these are answered before the handler
+// runs, and a 413 closes the connection. A request without a body gets an
+// empty form.
 //
 // Whatever a client sends, a request holds at most MaxMemory, plus the read
-// buffer (32 KiB + MaxPartHeaderSize, pooled) and the parsing of one part's
-// Content-Disposition (a few times MaxPartHeaderSize, transient). Field
+// buffer (32 KiB + MaxPartHeaderSize, pooled), the parsing of one part's
+// Content-Disposition (at most 64 parameters within MaxPartHeaderSize,
+// transient) and, while a field of several chunks is joined, one copy of
+// it (at most MaxFieldSize, transient). Memory is charged in chunks of 512
+// bytes growing to 32 KiB, so what a part costs depends on its length, not
+// on how its bytes arrive. Field
 // names and values, file names and content types are valid UTF-8 (invalid
 // sequences become U+FFFD, as the web's FormData). A part whose
 // Content-Disposition is not form-data with a name is skipped, as in

@@ -94,6 +94,9 @@ func (c Config) compileForms(p *parser) error {
 	if total == "" {
 		total = DefaultSizeLimit
 	}
+	if _, err := size.Parse(string(total)); err != nil {
+		return fmt.Errorf("bodyparser: SizeLimit %w", err) // as compile says it
+	}
 	m := c.Multipart
 	l := &multipartLimits{parts: m.MaxParts, tempDir: m.TempDir}
 	sizes := []struct {

@@ -38,6 +38,10 @@ type formParser struct {
 
 var crlf = []byte("\r\n")
 
+// maxDispositionParams bounds the parameters of a Content-Disposition
+// (semicolons, quoted ones included).
+const maxDispositionParams = 64
+
 // fill reads more into the buffer after moving the unconsumed bytes to its
 // start. The buffer is never full when it is called: callers consume or
 // fail first.
@@ -93,6 +97,11 @@ func (fp *formParser) part() (final bool, err error) {
 	disp, ctype, err := fp.headers()
 	if err != nil {
 		return false, err
+	}
+	if strings.Count(disp, ";") > maxDispositionParams {
+		// Browsers send two or three; mime.ParseMediaType would build a map
+		// of thousands from a long header.
+		return false, errBadMultipart
 	}
 	dispType, params, perr := mime.ParseMediaType(disp)
 	name := params["name"]

@@ -171,6 +171,7 @@ func TestBadMultipartBodiesGetClearAnswersBeforeTheHandler(t *testing.T) {
 		{"a body that stops in the headers", bodyparser.Config{}, "", "--XyZ\r\nContent-Disposition: form-", 400, "Invalid multipart body"},
 		{"a header line without a colon", bodyparser.Config{}, "", "--XyZ\r\nnonsense\r\n\r\nv\r\n--XyZ--", 400, "Invalid multipart body"},
 		{"a folded header line", bodyparser.Config{}, "", "--XyZ\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n--XyZ--", 400, "Invalid multipart body"},
+		{"a Content-Disposition of 65 parameters", bodyparser.Config{}, "", "--XyZ\r\nContent-Disposition: form-data; name=a" + strings.Repeat("; x=y", 64) + "\r\n\r\nv\r\n--XyZ--", 400, "Invalid multipart body"},
 		{"garbage after a boundary", bodyparser.Config{}, "", "--XyZ junk\r\n\r\nv\r\n--XyZ--", 400, "Invalid multipart body"},
 		{"a file over MaxFileSize", bodyparser.Config{Multipart: small}, "", ok(part{name: "f", filename: "f", value: "12345678901"}), 413, "File exceeded 10b limit"},
 		{"a field over MaxFieldSize", bodyparser.Config{Multipart: small}, "", ok(part{name: "f", value: "123456789"}), 413, "Field exceeded 8b limit"},
@@ -331,6 +332,7 @@ func TestInvalidMultipartConfigFailsAtStartUp(t *testing.T) {
 	}{
 		{"Raw with Multipart", bodyparser.Config{Raw: true, Multipart: &bodyparser.MultipartConfig{}}, "cannot be combined with Raw"},
 		{"Raw with AlwaysJSON", bodyparser.Config{Raw: true, AlwaysJSON: true}, "cannot be combined with Raw"},
+		{"a bad SizeLimit is named as such", bodyparser.Config{SizeLimit: "1m", Multipart: &bodyparser.MultipartConfig{}}, "SizeLimit \"1m\""},
 		{"a bad MaxFileSize", bodyparser.Config{Multipart: &bodyparser.MultipartConfig{MaxFileSize: "1mib"}}, "Multipart.MaxFileSize"},
 		{"a huge MaxPartHeaderSize", bodyparser.Config{Multipart: &bodyparser.MultipartConfig{MaxPartHeaderSize: "1mb"}}, "between 64b and 64kb"},
 		{"negative MaxParts", bodyparser.Config{Multipart: &bodyparser.MultipartConfig{MaxParts: -1}}, "must not be negative"},
