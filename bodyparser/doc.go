@@ -90,7 +90,8 @@
 //     fields that do not fit are answered 413 "Form fields exceeded 1mb
 //     limit". Temporary files are removed when the handler returns, or
 //     panics, and at once when the body is refused. Disk use is bounded by
-//     SizeLimit.
+//     SizeLimit; a temporary file that cannot be written is a 500, its
+//     cause logged.
 //
 // A Content-Type without a usable boundary (missing, empty, over 70
 // characters) is answered 400 "Invalid multipart boundary"; a body that is
@@ -105,11 +106,12 @@
 // buffer (32 KiB + MaxPartHeaderSize, pooled), the parsing of one part's
 // Content-Disposition (at most 64 parameters within MaxPartHeaderSize,
 // transient) and, while a field of several chunks is joined, one copy of
-// it (at most MaxFieldSize, transient). Memory is charged in chunks of 512
+// it (at most MaxFieldSize, transient). Memory is charged in chunks of 64
 // bytes growing to 32 KiB, so what a part costs depends on its length, not
-// on how its bytes arrive. Field
-// names and values, file names and content types are valid UTF-8 (invalid
-// sequences become U+FFFD, as the web's FormData). A part whose
+// on how its bytes arrive.
+//
+// Field names and values, file names and content types are valid UTF-8
+// (invalid sequences become U+FFFD, as the web's FormData). A part whose
 // Content-Disposition is not form-data with a name is skipped, as in
 // mime/multipart; the preamble and the epilogue are ignored;
 // Content-Transfer-Encoding is ignored, as browsers never send it.

@@ -161,6 +161,8 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 		run  func(s *hostile.Server, sent *atomic.Int64) int
 		// peak and retained bounds for the multipart route
 		peak, retained int64
+		// tune changes the multipart route's limits
+		tune func(*bodyparser.MultipartConfig)
 	}
 	attacks := []attack{
 		{"10,000 parts", 413, func(s *hostile.Server, sent *atomic.Int64) int {
@@ -171,19 +173,28 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 				_, err := io.WriteString(w, d+"--")
 				return err
 			})
-		}, 6 << 20, 1 << 20},
+		}, 6 << 20, 1 << 20, nil},
+		{"10,000 parts under MaxParts 20,000 (the memory budget stops them)", 413, func(s *hostile.Server, sent *atomic.Int64) int {
+			return rawUpload(t, s, sent, int64(len(field)*10000+len(d)+2), func(w io.Writer) error {
+				if err := repeat(w, field, 10000); err != nil {
+					return err
+				}
+				_, err := io.WriteString(w, d+"--")
+				return err
+			})
+		}, 6 << 20, 1 << 20, func(c *bodyparser.MultipartConfig) { c.MaxParts = 20000 }},
 		{"a 4 MiB part header of 40,000 lines", 413, func(s *hostile.Server, sent *atomic.Int64) int {
 			return rawUpload(t, s, sent, -1, func(w io.Writer) error {
 				io.WriteString(w, d+"\r\n")
 				return repeat(w, headerLine, 40000)
 			})
-		}, 4 << 20, 1 << 20},
+		}, 4 << 20, 1 << 20, nil},
 		{"an unterminated boundary (a 1.75 MiB file, no closing boundary)", 400, func(s *hostile.Server, sent *atomic.Int64) int {
 			return rawUpload(t, s, sent, -1, func(w io.Writer) error {
 				io.WriteString(w, fileHead)
 				return repeat(w, block, 28)
 			})
-		}, 6 << 20, 1 << 20},
+		}, 6 << 20, 1 << 20, nil},
 		{"a body that stops mid-part", 0, func(s *hostile.Server, sent *atomic.Int64) int {
 			conn := s.Dial(t, 5*time.Second)
 			fmt.Fprintf(counter{conn, sent}, "POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=%s\r\nContent-Length: %d\r\n\r\n%s", hostileBoundary, 8<<20, fileHead)
@@ -192,7 +203,7 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 			conn.Close()
 			time.Sleep(100 * time.Millisecond) // the server sees the end
 			return 0
-		}, 6 << 20, 1 << 20},
+		}, 6 << 20, 1 << 20, nil},
 		{"a 5 MiB file over the 2mb per-file limit", 413, func(s *hostile.Server, sent *atomic.Int64) int {
 			return rawUpload(t, s, sent, -1, func(w io.Writer) error {
 				io.WriteString(w, fileHead)
@@ -202,7 +213,7 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 				_, err := io.WriteString(w, "\r\n"+d+"--\r\n")
 				return err
 			})
-		}, 6 << 20, 1 << 20},
+		}, 6 << 20, 1 << 20, nil},
 		{"16 concurrent uploads of a 1.5 MiB file", 200, func(s *hostile.Server, sent *atomic.Int64) int {
 			statuses := make([]int, 16)
 			hostile.Concurrently(16, func(i int) {
@@ -221,7 +232,7 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 				}
 			}
 			return statuses[0]
-		}, 16*(1<<20+64<<10) + 8<<20, 1 << 20},
+		}, 16*(1<<20+64<<10) + 8<<20, 1 << 20, nil},
 	}
 
 	for _, a := range attacks {
@@ -232,6 +243,9 @@ func TestMultipartAttacksCostBoundedMemoryAndLeaveNoFiles(t *testing.T) {
 				name := a.name + " (before: read as text)"
 				if multipart {
 					cfg.Multipart = &bodyparser.MultipartConfig{MaxFileSize: "2mb", MaxMemory: "1mb", TempDir: dir}
+					if a.tune != nil {
+						a.tune(cfg.Multipart)
+					}
 					name = a.name + " (Config.Multipart)"
 				}
 				s := hostile.Start(t, uploadRoute(cfg))

@@ -167,11 +167,11 @@ func (fp *formParser) charge(n int64, tooLarge error) error {
 	return nil
 }
 
-// Bytes kept in memory are held in chunks that grow from 512 bytes to
+// Bytes kept in memory are held in chunks that grow from 64 bytes to
 // 32 KiB, so that what a part is charged depends only on its length, not
 // on how the bytes arrived, and a large part wastes at most one chunk.
 const (
-	firstChunk    = 512
+	firstChunk    = 64
 	maxChunk      = 32 << 10
 	chunkOverhead = 32 // the slice header in fp.value
 )
@@ -184,7 +184,7 @@ func (fp *formParser) appendValue(b []byte) int {
 		n := len(fp.value)
 		if n == 0 || len(fp.value[n-1]) == cap(fp.value[n-1]) {
 			size := maxChunk
-			if n < 6 {
+			if n < 9 {
 				size = firstChunk << n
 			}
 			if int64(size+chunkOverhead) > fp.mem {
