@@ -384,9 +384,10 @@ func (fp *formParser) headers() (disp, ctype string, err error) {
 	n := 0
 	first := true
 	var haveDisp, haveType bool
+	searched := 0 // bytes of data known to hold no CRLF: a trickled line is searched once
 	for {
 		data := fp.buf[fp.r:fp.w]
-		i := bytes.Index(data, crlf)
+		i := bytes.Index(data[searched:], crlf)
 		if i < 0 {
 			if n+len(data) > fp.lim.header {
 				return "", "", fp.lim.headerTooLarge
@@ -394,9 +395,12 @@ func (fp *formParser) headers() (disp, ctype string, err error) {
 			if fp.err != nil {
 				return "", "", fp.endErr()
 			}
+			searched = max(0, len(data)-1) // the last byte may be a CR
 			fp.fill()
 			continue
 		}
+		i += searched
+		searched = 0
 		if n += i + 2; n > fp.lim.header {
 			return "", "", fp.lim.headerTooLarge
 		}
