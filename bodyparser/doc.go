@@ -106,9 +106,9 @@
 // buffer (32 KiB + MaxPartHeaderSize, pooled), the parsing of one part's
 // Content-Disposition (at most 64 parameters within MaxPartHeaderSize,
 // transient) and, while a field of several chunks is joined, one copy of
-// it (at most MaxFieldSize, transient). Memory is charged in chunks of 64
-// bytes growing to 32 KiB, so what a part costs depends on its length, not
-// on how its bytes arrive.
+// it (at most MaxFieldSize, transient). Memory is charged in chunks that
+// double from 64 bytes to MaxMemory/32 (32 KiB to 256 KiB), so what a part
+// costs depends on its length, not on how its bytes arrive.
 //
 // Field names and values, file names and content types are valid UTF-8
 // (invalid sequences become U+FFFD, as the web's FormData). A part whose

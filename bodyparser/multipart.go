@@ -74,6 +74,7 @@ type multipartLimits struct {
 	parts, header       int
 	tempDir             string
 	bufSize             int
+	chunk               int // the largest memory chunk
 
 	fileTooLarge, fieldTooLarge, memTooLarge *apierror.Error
 	tooManyParts, headerTooLarge             *apierror.Error
@@ -147,6 +148,10 @@ func (c Config) compileForms(p *parser) error {
 	// The header block and a boundary line must fit in the buffer with room
 	// to spare, so that data moves in large slices.
 	l.bufSize = 32<<10 + l.header
+	l.chunk = 32 << 10
+	for l.chunk < 256<<10 && int64(l.chunk)*2 <= l.memory/32 {
+		l.chunk *= 2
+	}
 	l.fileTooLarge = apierror.PayloadTooLarge("File exceeded " + texts[0] + " limit")
 	l.fieldTooLarge = apierror.PayloadTooLarge("Field exceeded " + texts[1] + " limit")
 	l.memTooLarge = apierror.PayloadTooLarge("Form fields exceeded " + texts[2] + " limit")

@@ -167,12 +167,12 @@ func (fp *formParser) charge(n int64, tooLarge error) error {
 	return nil
 }
 
-// Bytes kept in memory are held in chunks that grow from 64 bytes to
-// 32 KiB, so that what a part is charged depends only on its length, not
-// on how the bytes arrived, and a large part wastes at most one chunk.
+// Bytes kept in memory are held in chunks that double from 64 bytes to
+// MaxMemory/32 (between 32 KiB and 256 KiB), so that what a part is charged
+// depends only on its length, not on how the bytes arrived, a large part
+// wastes at most one chunk, and a large file is not thousands of them.
 const (
 	firstChunk    = 64
-	maxChunk      = 32 << 10
 	chunkOverhead = 32 // the slice header in fp.value
 )
 
@@ -183,8 +183,8 @@ func (fp *formParser) appendValue(b []byte) int {
 	for len(b) > 0 {
 		n := len(fp.value)
 		if n == 0 || len(fp.value[n-1]) == cap(fp.value[n-1]) {
-			size := maxChunk
-			if n < 9 {
+			size := fp.lim.chunk
+			if n < 20 && firstChunk<<n < size {
 				size = firstChunk << n
 			}
 			if int64(size+chunkOverhead) > fp.mem {
