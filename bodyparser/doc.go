@@ -72,7 +72,9 @@
 // gets with [Multipart]: fields with Get and GetAll (also in r.PostForm, so
 // r.FormValue works), files with their field name, file name, content type,
 // size and Open. r.Body is then empty, and r.MultipartForm stays nil: use
-// [Multipart] rather than r.FormFile. Its limits ([MultipartConfig]):
+// [Multipart] rather than r.FormFile. (request.formData() also reads
+// urlencoded bodies; those stay [Form]'s, as without the option.) Its
+// limits ([MultipartConfig]):
 //
 //   - the whole body within SizeLimit: 413 "Body exceeded 1mb limit";
 //   - each file within MaxFileSize (default: SizeLimit): 413 "File exceeded
