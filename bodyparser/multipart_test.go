@@ -348,3 +348,17 @@ func TestInvalidMultipartConfigFailsAtStartUp(t *testing.T) {
 		})
 	}
 }
+
+func TestABodylessMultipartRequestGetsAnEmptyForm(t *testing.T) {
+	t.Parallel()
+	var fd *bodyparser.FormData
+	h := bodyparser.New(bodyparser.Config{Multipart: &bodyparser.MultipartConfig{}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fd = bodyparser.Multipart(r)
+	}))
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("Content-Type", "multipart/form-data; boundary=B")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	if fd == nil || len(fd.Entries()) != 0 || fd.Values() == nil {
+		t.Errorf("got %+v, want an empty form", fd)
+	}
+}
