@@ -19,16 +19,17 @@ import (
 // MaxMemory as it arrives, so what a client sends cannot make it hold more
 // than MaxMemory plus the buffer, whatever its shape.
 type formParser struct {
-	src   io.Reader
-	buf   []byte
-	r, w  int   // buf[r:w] is read and not consumed
-	err   error // sticky error of src, io.EOF included
-	delim []byte
-	lim   *multipartLimits
-	mem   int64 // MaxMemory left
-	form  *FormData
-	temps []string // temporary files to remove
-	parts int
+	src      io.Reader
+	buf      []byte
+	r, w     int   // buf[r:w] is read and not consumed
+	err      error // sticky error of src, io.EOF included
+	delim    []byte
+	lim      *multipartLimits
+	mem      int64 // MaxMemory left
+	form     *FormData
+	temps    []string // temporary files to remove
+	parts    int
+	preamble bool // scanning the preamble, where a bad boundary line is text
 
 	// The part being read.
 	value [][]byte // a field's value or a file's bytes in memory, in chunks
@@ -81,7 +82,9 @@ func (fp *formParser) parse(boundary string) error {
 	// Read the stream as if it began with CRLF, so that a boundary on its
 	// first line is found as any other: the preamble is a part to discard.
 	fp.w = copy(fp.buf, crlf)
+	fp.preamble = true
 	final, err := fp.scan(nil, false)
+	fp.preamble = false
 	for err == nil && !final {
 		if fp.parts++; fp.parts > fp.lim.parts {
 			return fp.lim.tooManyParts
@@ -304,16 +307,10 @@ func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool,
 		for fp.w-fp.r < len(d)+2 && fp.err == nil {
 			fp.fill()
 		}
-		if data := fp.buf[fp.r:fp.w]; bytes.HasPrefix(data, d) {
-			if final, ok := delimEnd(data[len(d):]); ok {
-				fp.r += len(d)
-				if final {
-					fp.r += 2
-				}
-				return final, nil
-			}
-		}
-		fp.r += 2
+		data := fp.buf[fp.r:fp.w]
+		if _, ok := delimEnd(data[min(len(d), len(data)):]); !ok || !bytes.HasPrefix(data, d) {
+			fp.r += 2
+		} // else the loop below finds the boundary at once
 	}
 	emit := func(b []byte) error {
 		if sink == nil || len(b) == 0 {
@@ -333,7 +330,27 @@ func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool,
 				fp.fill() // to see what follows the boundary
 				continue
 			}
-			if final, ok := delimEnd(data[j:]); ok {
+			final, ok := delimEnd(data[j:])
+			if ok && final {
+				switch closeEnd(data[j+2:], fp.err != nil) {
+				case 0: // more bytes needed to tell
+					if i == 0 && fp.r == 0 && fp.w == len(fp.buf) {
+						return false, errBadMultipart // a buffer of padding
+					}
+					if err := emit(data[:i]); err != nil {
+						return false, err
+					}
+					fp.r += i
+					fp.fill()
+					continue
+				case -1: // "--boundary--" and more on its line
+					if !fp.preamble {
+						return false, errBadMultipart
+					}
+					ok = false // preamble text, as in mime/multipart
+				}
+			}
+			if ok {
 				if err := emit(data[:i]); err != nil {
 					return false, err
 				}
@@ -362,6 +379,33 @@ func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool,
 		}
 		fp.fill()
 	}
+}
+
+// closeEnd tells whether rest, what follows a closing "--boundary--", makes
+// it the close delimiter: only spaces and tabs, then CRLF or the end of the
+// stream (1); anything else (-1). 0: more bytes are needed.
+func closeEnd(rest []byte, eof bool) int {
+	j := 0
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	switch {
+	case j == len(rest):
+		if eof {
+			return 1
+		}
+		return 0
+	case rest[j] != '\r':
+		return -1
+	case j+1 == len(rest):
+		if eof {
+			return -1
+		}
+		return 0
+	case rest[j+1] == '\n':
+		return 1
+	}
+	return -1
 }
 
 // delimEnd tells what follows a boundary: "--" ends the body (final);
