@@ -299,6 +299,9 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	var v T
 	b := from(r)
 	if b == nil {
+		if Multipart(r) != nil {
+			return v, errNotJSON
+		}
 		return v, apierror.Wrap(errNoMiddleware, 500, "")
 	}
 	if len(b.text) == 0 {

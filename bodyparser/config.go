@@ -67,6 +67,16 @@ type Config struct {
 	// means no deadline.
 	ReadTimeout time.Duration
 
+	// AlwaysJSON parses every body as JSON whatever its Content-Type, as the
+	// App Router's request.json() does (see "request.json() and
+	// request.formData()" in the package documentation).
+	AlwaysJSON bool
+
+	// Multipart, when set, parses multipart/form-data bodies on the stream
+	// into a [FormData] (the App Router's request.formData()) within its
+	// limits. Nil reads them as text, as Next's pages router does.
+	Multipart *MultipartConfig
+
 	// Errors renders the 400, 413 and 415 answers. Its zero value inherits
 	// the renderer of an enclosing apierror layer, else JSON.
 	Errors apierror.Config
@@ -103,6 +113,7 @@ type parser struct {
 	wireCap  int64         // the most compressed bytes read for a limit of decoded bytes
 	timeout  time.Duration // 0: none
 	errs     apierror.Config
+	forms    *forms // AlwaysJSON and Multipart; nil when neither is set
 
 	// The answers, built once: apierror.Write does not modify them.
 	tooLarge    *apierror.Error
@@ -130,6 +141,9 @@ func (c Config) compile() (*parser, error) {
 	}
 	if p.timeout > 0 {
 		p.timedOut = apierror.New(http.StatusRequestTimeout, "Body not received within "+p.timeout.String())
+	}
+	if err := c.compileForms(p); err != nil {
+		return nil, err
 	}
 	text := string(c.SizeLimit)
 	if text == "" {

@@ -25,7 +25,8 @@
 //     it (see [Form]); r.PostForm is filled, so r.FormValue works;
 //   - anything else (text/plain, multipart/form-data, application/xml,
 //     application/octet-stream, a missing or unparsable Content-Type): the
-//     text.
+//     text. multipart/form-data is parsed into a form only when
+//     [Config.Multipart] is set (see below).
 //
 // The charset parameter decodes the body to UTF-8 first, exactly as Next
 // does: with iconv-lite's own labels and tables (every one of its 405
@@ -84,6 +85,78 @@
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is
 // wrapped to enforce them).
+//
+// # request.json() and request.formData()
+//
+// The App Router's route handlers read bodies with request.json() and
+// request.formData() instead of req.body. Two options give a route those
+// semantics; by default the middleware stays Next's pages router.
+//
+// [Config.AlwaysJSON] parses every body as JSON whatever its Content-Type,
+// as request.json() does: fetch with a string body sends
+// text/plain;charset=UTF-8, which Decode would otherwise answer 415. The
+// body is read as UTF-8 (a leading BOM dropped, invalid sequences U+FFFD)
+// and the charset parameter is ignored, as in request.json(). Invalid JSON
+// is answered 400 "Invalid JSON" before the handler runs. Unlike
+// request.json(), which throws on an empty body, an empty body reaches the
+// handler (a GET on the same route) and Decode gives the zero value. With
+// Config.Multipart also set, multipart/form-data bodies are still forms.
+//
+// [Config.Multipart] parses multipart/form-data (RFC 7578) on the stream,
+// in one pass through a fixed buffer, into a [FormData] that the handler
+// gets with [Multipart]: fields with Get and GetAll (also in r.PostForm, so
+// r.FormValue works), files with their field name, file name, content type,
+// size and Open. r.Body is then empty, and r.MultipartForm stays nil: use
+// [Multipart] rather than r.FormFile. (request.formData() also reads
+// urlencoded bodies; those stay [Form]'s, as without the option.) Its
+// limits ([MultipartConfig]):
+//
+//   - the whole body within SizeLimit: 413 "Body exceeded 1mb limit";
+//   - each file within MaxFileSize (default: SizeLimit): 413 "File exceeded
+//     <MaxFileSize> limit";
+//   - each field within MaxFieldSize (default 1mb): 413 "Field exceeded
+//     <MaxFieldSize> limit";
+//   - at most MaxParts parts (default 1000), named or not: 413 "Form
+//     exceeded 1000 parts limit";
+//   - at most MaxPartHeaderSize bytes of headers per part (default 16kb, at
+//     most 64kb), transport padding included: 413 "Part header exceeded
+//     16kb limit";
+//   - MaxMemory (default 1mb) held in memory: field values, the names, file
+//     names and content types, 256 bytes per part, and files while they
+//     fit. A file that does not fit goes to a temporary file in TempDir;
+//     fields that do not fit are answered 413 "Form fields exceeded 1mb
+//     limit". Temporary files are removed when the handler returns, or
+//     panics, and at once when the body is refused. Disk use is bounded by
+//     SizeLimit; a temporary file that cannot be written is a 500, its
+//     cause logged.
+//
+// A Content-Type without a usable boundary (missing, empty, over 70
+// characters) is answered 400 "Invalid multipart boundary"; a body that is
+// not multipart (no boundary line, a header line without a colon or folded,
+// a Content-Disposition of more than 64 parameters, garbage after a
+// boundary, an end before the closing boundary) 400 "Invalid multipart
+// body". Like the other errors, these are answered before the handler
+// runs, and a 413 closes the connection. A request without a body gets an
+// empty form.
+//
+// Whatever a client sends, a request holds at most MaxMemory, plus the read
+// buffer (32 KiB + MaxPartHeaderSize, pooled), the parsing of one part's
+// Content-Disposition (at most 64 parameters within MaxPartHeaderSize,
+// transient) and, while a field of several chunks is joined, one copy of
+// it (at most MaxFieldSize, transient). Memory is charged in chunks that
+// double from 64 bytes to MaxMemory/32 (32 KiB to 256 KiB), so what a part
+// costs depends on its length, not on how its bytes arrive.
+//
+// Field names and values, file names and content types are valid UTF-8
+// (invalid sequences become U+FFFD, as the web's FormData). A part whose
+// Content-Disposition is not form-data with a name is skipped, as in
+// mime/multipart; the preamble and the epilogue are ignored;
+// Content-Transfer-Encoding is ignored, as browsers never send it.
+//
+// Deliberate differences from request.formData(): a part with an empty
+// filename="" is a field (as in mime/multipart), File.Filename has no
+// directory (RFC 7578 §4.2; as mime/multipart), File.ContentType is "" when
+// the part has none, and parts must end their lines with CRLF.
 //
 // # Differences from Next.js
 //

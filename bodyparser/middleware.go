@@ -26,6 +26,14 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ct = v[0]
 	}
 	k, label := mediaKind(ct)
+	if p.forms != nil {
+		if p.forms.multipart != nil && p.serveMultipart(w, r, ct) {
+			return
+		}
+		if p.forms.json {
+			k, label = kindJSON, "" // request.json() reads UTF-8 whatever the header says
+		}
+	}
 	var enc *charset.Decoder
 	if label != "" {
 		var ok bool

@@ -129,3 +129,19 @@ type closer struct {
 }
 
 func (c closer) Close() error { *c.closed = true; return nil }
+
+func TestMultipartSurvivesABodyLimitAfterTheParser(t *testing.T) {
+	var got string
+	h := New(Config{Multipart: &MultipartConfig{}})(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, 10) // chi's RequestSize, echo's BodyLimit
+			got = Multipart(r).Get("a")
+		}))
+	body := "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n--b--\r\n"
+	req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if got != "value" {
+		t.Errorf("Multipart(r).Get(a) = %q after r.Body was replaced; want value", got)
+	}
+}
