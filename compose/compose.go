@@ -43,6 +43,13 @@ type Config struct {
 	// SizeLimit bounds request bodies ("1mb" by default; in Raw mode, no
 	// limit unless set). See bodyparser.Config.SizeLimit.
 	SizeLimit bodyparser.Size
+	// AlwaysJSON reads every body as JSON whatever its Content-Type, like
+	// the App Router's request.json(). See bodyparser.Config.AlwaysJSON.
+	AlwaysJSON bool
+	// Multipart, when set, parses multipart/form-data bodies on the stream
+	// within its limits, like request.formData(). See
+	// bodyparser.Config.Multipart.
+	Multipart *bodyparser.MultipartConfig
 	// ReadTimeout bounds how long reading the body may take (30s by
 	// default, none in Raw mode unless set; negative: no deadline). See
 	// bodyparser.Config.ReadTimeout.
@@ -98,6 +105,8 @@ const (
 	OverrideErrors // both Errors.Renderer and Errors.Logger
 	OverrideLogger
 	OverrideReadTimeout
+	OverrideAlwaysJSON
+	OverrideMultipart
 )
 
 // Chain returns the standard chain for c, in this fixed order:
@@ -193,7 +202,8 @@ func (c Config) chain() (alice.Chain, error) {
 	for _, mw := range c.BeforeBody {
 		mws = append(mws, mw)
 	}
-	bp := bodyparser.Config{SizeLimit: c.SizeLimit, Raw: c.BodyParser == Raw, ReadTimeout: c.ReadTimeout}
+	bp := bodyparser.Config{SizeLimit: c.SizeLimit, Raw: c.BodyParser == Raw, ReadTimeout: c.ReadTimeout,
+		AlwaysJSON: c.AlwaysJSON, Multipart: c.Multipart}
 	if err := bp.Validate(); err != nil {
 		return alice.Chain{}, renamed(err, "bodyparser: ", "compose: ")
 	}
@@ -266,6 +276,12 @@ func (d Defaults) Merge(c Config) Config {
 	}
 	if c.SizeLimit == "" && !keep(OverrideSizeLimit) {
 		c.SizeLimit = d.SizeLimit
+	}
+	if !keep(OverrideAlwaysJSON) {
+		c.AlwaysJSON = c.AlwaysJSON || d.AlwaysJSON
+	}
+	if c.Multipart == nil && !keep(OverrideMultipart) {
+		c.Multipart = d.Multipart
 	}
 	if c.ReadTimeout == 0 && !keep(OverrideReadTimeout) {
 		c.ReadTimeout = d.ReadTimeout

@@ -295,3 +295,29 @@ func TestReadTimeoutReachesTheBodyParserAndDefaultsMergeIt(t *testing.T) {
 		t.Errorf("OverrideReadTimeout kept %v; want the route's zero (the parser's default)", got)
 	}
 }
+
+func TestAlwaysJSONAndMultipartReachTheBodyParser(t *testing.T) {
+	var got []string
+	h := func(w http.ResponseWriter, r *http.Request) {
+		var v any
+		if _, ok := bodyparser.Value(r); ok {
+			v, _ = bodyparser.Value(r)
+		}
+		got = append(got, fmt.Sprint(v), bodyparser.Multipart(r).Get("f"))
+	}
+	d := compose.Defaults{AlwaysJSON: true, Multipart: &bodyparser.MultipartConfig{}}
+	route := compose.Route(http.HandlerFunc(h), d.Merge(compose.Config{}))
+	req := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":1}`))
+	req.Header.Set("Content-Type", "text/plain;charset=UTF-8") // fetch with a string body
+	route.ServeHTTP(httptest.NewRecorder(), req)
+	req = httptest.NewRequest("POST", "/", strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	route.ServeHTTP(httptest.NewRecorder(), req)
+	if want := []string{"map[a:1]", "", "<nil>", "v"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %q; want %q", got, want)
+	}
+	off := d.Merge(compose.Config{Override: compose.OverrideAlwaysJSON | compose.OverrideMultipart})
+	if off.AlwaysJSON || off.Multipart != nil {
+		t.Errorf("Override kept the defaults: %+v", off)
+	}
+}
