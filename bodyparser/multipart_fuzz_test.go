@@ -195,7 +195,8 @@ func FuzzMultipartAgreesOnWrittenForms(f *testing.F) {
 	f.Add("title", "", "", "write docs", uint8(1))
 	f.Add("avatar", "me.png", "image/png", "\x89PNG\r\n--XyZ\r\n", uint8(2))
 	f.Add("a\"b", "dir/x\\y.txt", "text/plain; charset=utf-8", "\r\n--XyZ--\r\n", uint8(3))
-	f.Add("é", "ü.txt", "", strings.Repeat("z", 900), uint8(0))
+	f.Add("é", "ü.txt", "", strings.Repeat("z", 900), uint8(1))
+	f.Add("long", "", "", strings.Repeat("field ", 150), uint8(2))
 	l := fuzzLimits(f)
 	f.Fuzz(func(t *testing.T, name, filename, ctype, value string, n uint8) {
 		if strings.ContainsAny(name+filename+ctype, "\r\n") {

@@ -238,13 +238,14 @@ func (fp *formParser) fieldValue() (string, error) {
 		fp.value = nil
 		return unsafe.String(unsafe.SliceData(c), len(c)), nil
 	}
+	chunks := fp.value
 	fp.releaseValue()
 	if err := fp.charge(fp.size, fp.lim.memTooLarge); err != nil {
 		return "", err
 	}
 	var sb strings.Builder
 	sb.Grow(int(fp.size))
-	for _, c := range fp.value {
+	for _, c := range chunks {
 		sb.Write(c)
 	}
 	return sb.String(), nil

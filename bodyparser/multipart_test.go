@@ -103,12 +103,12 @@ func TestMultipartBodiesAreParsedIntoFieldsAndFiles(t *testing.T) {
 	t.Parallel()
 	ct, body := formBody(t, "", part{name: "title", value: "write docs"},
 		part{name: "tag", value: "a"}, part{name: "avatar", filename: "../../etc/me.png", contentType: "image/png", value: "PNG..."},
-		part{name: "tag", value: "b"}, part{name: "bad", value: "\xff"}, part{name: "notes", filename: "n.txt", value: ""})
+		part{name: "tag", value: "b"}, part{name: "bad", value: "\xff"}, part{name: "long", value: strings.Repeat("long field ", 1000)}, part{name: "notes", filename: "n.txt", value: ""})
 	rec, seen := serveForm(t, bodyparser.Config{Multipart: &bodyparser.MultipartConfig{}}, ct, body)
 	if rec.Code != http.StatusNoContent {
 		t.Fatalf("status %d %s", rec.Code, rec.Body)
 	}
-	want := map[string][]string{"title": {"write docs"}, "tag": {"a", "b"}, "bad": {"\uFFFD"}}
+	want := map[string][]string{"title": {"write docs"}, "tag": {"a", "b"}, "bad": {"\uFFFD"}, "long": {strings.Repeat("long field ", 1000)}}
 	if fmt.Sprint(seen.fields) != fmt.Sprint(want) {
 		t.Errorf("fields %v, want %v", seen.fields, want)
 	}
