@@ -43,11 +43,6 @@
 //     silently drops them (its result is a plain JavaScript object).
 //   - Non-ASCII bytes in a Cookie header are kept as UTF-8; Node reads
 //     headers as latin1 and would show mojibake.
-//   - The result is a Go map: nil (empty) when there is no Cookie header,
-//     which encoding/json writes as null where Next's req.cookies is {}.
-//     Returning an empty map there would cost an allocation per request
-//     (or share one mutable map between requests); check for nil before
-//     writing into it.
 //   - A Cookie header longer than 16 KiB makes Next answer 431 before the
 //     route runs; Parse reads its first 16 KiB (see above).
 package cookies

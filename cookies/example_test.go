@@ -18,22 +18,21 @@ func ExampleParse() {
 	// dark a;b %zz 3
 }
 
-// The map is the caller's: a handler may add to it or delete from it. It
-// is nil without a Cookie header, so check before writing into it.
+// The map is the caller's: a handler may add to it or delete from it,
+// even when the request had no Cookie header (the map is then empty).
 func ExampleParse_modify() {
 	r := httptest.NewRequest("GET", "/api/me", nil)
 	r.Header.Set("Cookie", "theme=dark")
 	c := cookies.Parse(r)
-	if c != nil {
-		c["theme"] = "light"
-	}
+	c["theme"] = "light"
 	fmt.Println(c["theme"], cookies.Parse(r)["theme"])
 
 	none := cookies.Parse(httptest.NewRequest("GET", "/api/me", nil))
-	fmt.Println(none == nil, len(none), none["theme"] == "")
+	none["seen"] = "1"
+	fmt.Println(len(none), none["theme"] == "")
 	// Output:
 	// light dark
-	// true 0 true
+	// 1 true
 }
 
 func ExampleSet() {

@@ -42,15 +42,16 @@ const (
 // [MaxCookies] cookies, so a request's cookies cost a bounded amount of
 // memory whatever it sends.
 //
-// With no Cookie header Parse returns nil, an empty map, without
-// allocating. Otherwise every call parses again and returns a new map that
-// belongs to the caller: modifying it affects nobody else. Parse keeps
+// Every call parses again and returns a new map that belongs to the
+// caller: modifying it affects nobody else. Without a Cookie header it is
+// an empty map, never nil, so it encodes as {} like Next's req.cookies and
+// can be written into. Parse keeps
 // nothing; call it once per request and keep the map if several places
 // need it.
 func Parse(r *http.Request) map[string]string {
 	headers := r.Header["Cookie"]
 	if len(headers) == 0 {
-		return nil
+		return map[string]string{} // {} as in Next, not null; and safe to write into
 	}
 	budget := MaxCookieBytes
 	var m map[string]string

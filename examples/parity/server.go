@@ -101,7 +101,7 @@ func echo(w http.ResponseWriter, r *http.Request) error {
 		Method:   r.Method,
 		Query:    route.Query(r),
 		BodyType: "undefined",
-		Cookies:  cookieMap(r),
+		Cookies:  cookies.Parse(r),
 	}
 	if v, ok := bodyparser.Value(r); ok {
 		res.Body, res.BodyType = &v, typeOf(v)
@@ -138,14 +138,6 @@ func typeOf(v any) string {
 		return "number"
 	}
 	return "object"
-}
-
-// cookieMap is req.cookies: {} rather than null when there are none.
-func cookieMap(r *http.Request) map[string]string {
-	if c := cookies.Parse(r); c != nil {
-		return c
-	}
-	return map[string]string{}
 }
 
 type rawResponse struct {
@@ -339,7 +331,7 @@ func which(file string) func(http.ResponseWriter, *http.Request) error {
 }
 
 func cookieJar(w http.ResponseWriter, r *http.Request) error {
-	return respond.JSON(w, r, http.StatusOK, cookieMap(r))
+	return respond.JSON(w, r, http.StatusOK, cookies.Parse(r))
 }
 
 // returnsValue responds, then returns a value (a dev-mode warning in Next;
