@@ -148,12 +148,12 @@ func from(r *http.Request) *body {
 	return nil
 }
 
-// Raw returns the body's bytes as the client sent them (after gzip or
+// Bytes returns the body's bytes as the client sent them (after gzip or
 // deflate decoding, before charset decoding), for checks such as webhook
 // signatures. It returns nil when the body is empty or the middleware did
 // not parse it (Raw mode, or no middleware). The slice is shared: do not
 // modify it.
-func Raw(r *http.Request) []byte {
+func Bytes(r *http.Request) []byte {
 	if b := from(r); b != nil {
 		return b.raw
 	}

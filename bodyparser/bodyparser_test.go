@@ -68,7 +68,7 @@ func serve(t *testing.T, cfg bodyparser.Config, r *http.Request) (*httptest.Resp
 		s.called = true
 		s.value, s.defined = bodyparser.Value(r)
 		s.text = bodyparser.Text(r)
-		s.raw = bodyparser.Raw(r)
+		s.raw = bodyparser.Bytes(r)
 		s.form = bodyparser.Form(r)
 		var err error
 		if s.reread, err = io.ReadAll(r.Body); err != nil {
@@ -178,8 +178,8 @@ func TestBadBodiesGetNextsStatusAndMessage(t *testing.T) {
 		{"deflate shorter than any deflate stream", bodyparser.Config{}, request{ct: "text/plain", body: "x", header: map[string]string{"Content-Encoding": "deflate"}}, 400, "Invalid body"},
 		{"corrupt gzip", bodyparser.Config{}, request{ct: "text/plain", body: "not gzip", header: map[string]string{"Content-Encoding": "gzip"}}, 400, "Invalid body"},
 		{"message keeps the configured spelling", bodyparser.Config{SizeLimit: "1.5KB"}, request{ct: "text/plain", body: strings.Repeat("x", 1537)}, 413, "Body exceeded 1.5KB limit"},
-		{"typed limit prints in the grammar", bodyparser.Config{SizeLimit: bodyparser.Bytes(1 << 10)}, request{ct: "text/plain", body: strings.Repeat("x", 1025)}, 413, "Body exceeded 1kb limit"},
-		{"odd typed limit prints in bytes", bodyparser.Config{SizeLimit: bodyparser.Bytes(1500)}, request{ct: "text/plain", body: strings.Repeat("x", 1501)}, 413, "Body exceeded 1500b limit"},
+		{"typed limit prints in the grammar", bodyparser.Config{SizeLimit: bodyparser.SizeOf(1 << 10)}, request{ct: "text/plain", body: strings.Repeat("x", 1025)}, 413, "Body exceeded 1kb limit"},
+		{"odd typed limit prints in bytes", bodyparser.Config{SizeLimit: bodyparser.SizeOf(1500)}, request{ct: "text/plain", body: strings.Repeat("x", 1501)}, 413, "Body exceeded 1500b limit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -522,7 +522,7 @@ func TestInvalidConfigFailsAtStartUp(t *testing.T) {
 			bodyparser.New(bodyparser.Config{SizeLimit: limit})
 		}()
 	}
-	for _, ok := range []bodyparser.Size{"", "0", "1mb", "1 MB", "1.5kb", "100", bodyparser.Bytes(7)} {
+	for _, ok := range []bodyparser.Size{"", "0", "1mb", "1 MB", "1.5kb", "100", bodyparser.SizeOf(7)} {
 		if err := (bodyparser.Config{SizeLimit: ok}).Validate(); err != nil {
 			t.Errorf("Validate(%q) = %v", ok, err)
 		}

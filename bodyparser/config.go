@@ -12,14 +12,14 @@ import (
 // Size is a size limit in the grammar of Next.js's sizeLimit: a number with
 // an optional binary unit b, kb, mb, gb, tb or pb, case-insensitive, with
 // optional spaces before the unit ("1mb" = 1048576 bytes, "1.5kb" = 1536,
-// "100" = 100 bytes). Anything else fails at start-up. Use [Bytes] for a
+// "100" = 100 bytes). Anything else fails at start-up. Use [SizeOf] for a
 // typed count.
 // It is the same type as responselimit.Size.
 type Size = size.Limit
 
-// Bytes returns the Size of n bytes, spelled in the same grammar so that
-// messages read naturally: Bytes(1<<20) is "1mb", Bytes(1500) is "1500b".
-func Bytes(n int64) Size { return size.LimitOf(n) }
+// SizeOf returns the Size of n bytes, spelled in the same grammar so that
+// messages read naturally: SizeOf(1<<20) is "1mb", SizeOf(1500) is "1500b".
+func SizeOf(n int64) Size { return size.LimitOf(n) }
 
 // DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
 const DefaultSizeLimit Size = "1mb"

@@ -78,7 +78,7 @@
 // The handler gets r.Body back as a fresh reader over the same bytes, so
 // handlers written for plain net/http keep working, and reads the parsed
 // body with [Value] (Next's req.body), [Decode] (typed), [Form], [Text] and
-// [Raw]. Parsing into Go values happens on first use: the middleware only
+// [Bytes]. Parsing into Go values happens on first use: the middleware only
 // validates, so a handler that calls Decode pays for one decoding, into its
 // own type.
 //
@@ -164,7 +164,7 @@
 //     package apierror; Config.Errors selects Next's plain text instead.
 //   - A size limit outside the grammar ("1m", "1mib", " 1mb") is an error at
 //     start-up; Next silently reads it as 1 byte or as no limit.
-//   - The raw bytes stay available ([Raw]), so a webhook signature can be
+//   - The raw bytes stay available ([Bytes]), so a webhook signature can be
 //     checked without turning the parser off.
 //   - Content-Encoding gzip and deflate are decoded, with the limit applied
 //     to the decoded bytes (a small gzip bomb is a 413 after limit+1 decoded
@@ -189,4 +189,13 @@
 // body accepted here, within SizeLimit; a body limit placed after this
 // middleware only bounds reads of r.Body. Put limits in SizeLimit, or
 // before this middleware.
+//
+// # Names
+//
+// "Raw" means one thing across the module: Next's bodyParser: false
+// ([Config.Raw], compose.Raw), the stream left untouched. The accessor for
+// the parsed body's bytes is [Bytes], beside [Text], [Form] and [Value];
+// it returns nil in Raw mode, where there is nothing parsed. A typed size
+// is written with [SizeOf] (responselimit.SizeOf is the same function for
+// the same type).
 package bodyparser

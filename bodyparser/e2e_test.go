@@ -426,7 +426,7 @@ func TestGzipBombIsRefusedAfterTheLimitOfDecodedBytes(t *testing.T) {
 			"defined":         ok,
 			"contentEncoding": r.Header.Values("Content-Encoding"),
 			"contentLength":   r.ContentLength,
-			"raw":             string(bodyparser.Raw(r)),
+			"raw":             string(bodyparser.Bytes(r)),
 		})
 	})))
 

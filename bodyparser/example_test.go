@@ -73,13 +73,13 @@ func ExampleDecode() {
 	// 413 {"error":"Body exceeded 10kb limit"}
 }
 
-func ExampleRaw() {
+func ExampleBytes() {
 	// A webhook signature is checked over the bytes as sent, with the parser
 	// still on: no need for bodyParser: false.
 	secret := []byte("It's a Secret to Everybody")
 	hook := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		mac := hmac.New(sha256.New, secret)
-		mac.Write(bodyparser.Raw(r))
+		mac.Write(bodyparser.Bytes(r))
 		want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
 		if !hmac.Equal([]byte(want), []byte(r.Header.Get("X-Hub-Signature-256"))) {
 			return apierror.Unauthorized("bad signature")
@@ -119,8 +119,8 @@ func ExampleConfig_raw() {
 	// 200 streamed 5242880 bytes; req.body defined: false
 }
 
-func ExampleBytes() {
-	fmt.Println(bodyparser.Bytes(1<<20), bodyparser.Bytes(1536), bodyparser.Bytes(1500))
+func ExampleSizeOf() {
+	fmt.Println(bodyparser.SizeOf(1<<20), bodyparser.SizeOf(1536), bodyparser.SizeOf(1500))
 	// Output:
 	// 1mb 1.5kb 1500b
 }
@@ -130,7 +130,7 @@ func ExampleConfig_readTimeout() {
 	// second or two is more usual), an upload route a minute.
 	mux := http.NewServeMux()
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, "got %d bytes", len(bodyparser.Raw(r)))
+		fmt.Fprintf(w, "got %d bytes", len(bodyparser.Bytes(r)))
 	})
 	mux.Handle("POST /api/tasks", bodyparser.New(bodyparser.Config{ReadTimeout: 100 * time.Millisecond})(echo))
 	mux.Handle("POST /api/upload", bodyparser.New(bodyparser.Config{SizeLimit: "50mb", ReadTimeout: time.Minute})(echo))

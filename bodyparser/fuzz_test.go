@@ -113,7 +113,7 @@ func FuzzMiddleware(f *testing.F) {
 		f.Fatal(err)
 	}
 	p.next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(Raw(r)) > limit {
+		if len(Bytes(r)) > limit {
 			panic("a body over the limit reached the handler")
 		}
 		_, _ = Value(r)

@@ -27,7 +27,7 @@ import (
 var okJSON = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	_, _ = bodyparser.Value(r)
 	w.Header().Set("Content-Type", "application/json")
-	fmt.Fprintf(w, `{"bytes":%d}`, len(bodyparser.Raw(r)))
+	fmt.Fprintf(w, `{"bytes":%d}`, len(bodyparser.Bytes(r)))
 })
 
 // jsonProbe is the ordinary request sent during every attack.

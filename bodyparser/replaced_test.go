@@ -68,7 +68,7 @@ func TestAccessorsFindTheBodyAfterAMiddlewareReplacedIt(t *testing.T) {
 					default:
 						got = "text " + Text(r)
 					}
-					got += "; raw " + strconv.Itoa(len(Raw(r))) + "; text " + strconv.Itoa(len(Text(r)))
+					got += "; raw " + strconv.Itoa(len(Bytes(r))) + "; text " + strconv.Itoa(len(Text(r)))
 					// The replaced r.Body still reads the same bytes.
 					b, err := io.ReadAll(r.Body)
 					if err != nil || string(b) != tc.body {

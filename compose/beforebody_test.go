@@ -146,7 +146,7 @@ func TestValidateErrorsUnwrapToTheLayersError(t *testing.T) {
 	if errors.Unwrap(err) == nil {
 		t.Errorf("the error does not unwrap to cors's: %v", err)
 	}
-	limit := responselimit.Bytes(1 << 20) // one size type: the same value serves both limits
+	limit := responselimit.SizeOf(1 << 20) // one size type: the same value serves both limits
 	if err := (compose.Config{ResponseLimit: limit, SizeLimit: limit}).Validate(); err != nil {
 		t.Errorf("a typed ResponseLimit: %v", err)
 	}

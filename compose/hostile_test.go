@@ -26,7 +26,7 @@ func TestUnauthenticatedUploadsCostNoBodyRead(t *testing.T) {
 		size    = 8 << 20
 	)
 	upload := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, strings.Repeat("x", len(bodyparser.Raw(r))%2))
+		_, _ = io.WriteString(w, strings.Repeat("x", len(bodyparser.Bytes(r))%2))
 	})
 	chains := []struct {
 		name  string

@@ -12,14 +12,14 @@ import (
 
 // Size is a size in the grammar of Next.js's responseLimit: a number with an
 // optional binary unit b, kb, mb, gb, tb or pb ("4mb" = 4194304 bytes).
-// Anything else fails at start-up. Use [Bytes] for a typed count. It is the
+// Anything else fails at start-up. Use [SizeOf] for a typed count. It is the
 // same type as bodyparser.Size.
 type Size = size.Limit
 
-// Bytes returns the Size of n bytes, spelled in the same grammar
+// SizeOf returns the Size of n bytes, spelled in the same grammar
 // (Bytes(8<<20) is "8mb"). It is bodyparser.Bytes: one function under two
 // names, so that a route needs one import.
-func Bytes(n int64) Size { return size.LimitOf(n) }
+func SizeOf(n int64) Size { return size.LimitOf(n) }
 
 // DefaultLimit is the limit when Config.Limit is empty, as in Next.js.
 const DefaultLimit Size = "4mb"

@@ -45,7 +45,7 @@ func TestSizeWarningThresholdIsInclusive(t *testing.T) {
 		{"4mb", 4 << 20, "4MB"},
 		{"8mb", 8 << 20, "8MB"},
 		{"1kb", 1024, "1KB"},
-		{responselimit.Bytes(1500), 1500, "1.46KB"},
+		{responselimit.SizeOf(1500), 1500, "1.46KB"},
 	}
 	for _, tc := range cases {
 		for _, delta := range []int{-1, 0, 1} {

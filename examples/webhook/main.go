@@ -3,7 +3,7 @@
 // before trusting a byte of them. It shows the two ways apiroutes offers:
 //
 //   - POST /api/webhooks/github keeps the body parser on: the signature is
-//     checked over bodyparser.Raw(r), the bytes exactly as sent, and the
+//     checked over bodyparser.Bytes(r), the bytes exactly as sent, and the
 //     event is then decoded with bodyparser.Decode. No need for Next's
 //     bodyParser: false just to verify a signature.
 //   - POST /api/webhooks/github-raw is the bodyParser: false variant
@@ -99,11 +99,11 @@ type receipt struct {
 // parsed verifies over the bytes the body parser kept, then decodes.
 func (v verifier) parsed(w http.ResponseWriter, r *http.Request) error {
 	mac := v.newMAC()
-	mac.Write(bodyparser.Raw(r))
+	mac.Write(bodyparser.Bytes(r))
 	if err := v.check(r, mac); err != nil {
 		return err
 	}
-	rc := receipt{OK: true, Event: r.Header.Get("X-GitHub-Event"), Delivery: r.Header.Get("X-GitHub-Delivery"), Bytes: int64(len(bodyparser.Raw(r)))}
+	rc := receipt{OK: true, Event: r.Header.Get("X-GitHub-Event"), Delivery: r.Header.Get("X-GitHub-Delivery"), Bytes: int64(len(bodyparser.Bytes(r)))}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		ev, err := bodyparser.Decode[event](r)
 		if err != nil {
