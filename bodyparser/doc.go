@@ -196,6 +196,6 @@
 // ([Config.Raw], compose.Raw), the stream left untouched. The accessor for
 // the parsed body's bytes is [Bytes], beside [Text], [Form] and [Value];
 // it returns nil in Raw mode, where there is nothing parsed. A typed size
-// is written with [SizeOf] (responselimit.SizeOf is the same function for
-// the same type).
+// is written with [SizeOf] (responselimit.SizeOf does the same for the
+// same type).
 package bodyparser

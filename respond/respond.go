@@ -170,10 +170,8 @@ func Redirect(w http.ResponseWriter, r *http.Request, status int, url string) er
 		// arguments"; a Location that says nothing is no redirect.
 		return internal(fmt.Errorf("respond: Redirect needs a URL"))
 	}
-	for i := 0; i < len(url); i++ {
-		if c := url[i]; c < ' ' && c != '\t' || c == 0x7F {
-			return internal(fmt.Errorf("respond: redirect URL %q is not a valid header value: byte %#02x at offset %d", url, c, i))
-		}
+	if err := checkHeaderValue(url); err != nil {
+		return err
 	}
 	h := w.Header()
 	h["Location"] = []string{hexEscapeNonASCII(url)}

@@ -191,6 +191,8 @@ func (a *auth) expire() {
 	}
 }
 
+// randomString is n random bytes in hex. crypto/rand.Read does not fail
+// (it panics rather than return short).
 func randomString(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)

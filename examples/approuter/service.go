@@ -6,8 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -130,8 +128,4 @@ func notFound(err error, msg string) error {
 	return err
 }
 
-func newID() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+), and panics rather than return short
-	return hex.EncodeToString(b)
-}
+func newID() string { return randomString(12) }
