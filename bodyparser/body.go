@@ -11,6 +11,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/charset"
+	"github.com/apiroutes/apiroutes/internal/jsondec"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
 )
 
@@ -246,6 +247,9 @@ func Value(r *http.Request) (v any, ok bool) {
 // decodeAny decodes validated JSON into any. Numbers beyond float64 are
 // infinities, as in JavaScript.
 func decodeAny(text []byte) any {
+	if v, ok := jsondec.DecodeAny(text); ok {
+		return v
+	}
 	var v any
 	if err := json.Unmarshal(text, &v); err == nil {
 		return v
@@ -314,8 +318,18 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	for _, x := range opts {
 		o |= x
 	}
+	strict := o&DisallowUnknownFields != 0
+	// The body is valid JSON (the middleware checked it): jsondec decodes
+	// it in one pass where it can give encoding/json's exact result, and
+	// declines on any error, which encoding/json then reports from a new
+	// value.
+	if jsondec.Decode(b.text, &v, strict) {
+		return v, nil
+	}
+	var zero T
+	v = zero
 	var err error
-	if o&DisallowUnknownFields != 0 {
+	if strict {
 		d := json.NewDecoder(bytes.NewReader(b.text))
 		d.DisallowUnknownFields()
 		err = d.Decode(&v)

@@ -1,0 +1,259 @@
+package jsondec
+
+import (
+	"encoding"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode"
+)
+
+// mode says how a codec decodes a value.
+type mode uint8
+
+const (
+	// modeKind decodes by the type's kind, in this package.
+	modeKind mode = iota
+	// modeUnmarshaler calls the type's UnmarshalJSON (through a pointer)
+	// with the value's bytes, as encoding/json does.
+	modeUnmarshaler
+	// modeStd hands the value's bytes to encoding/json: the exact
+	// behaviour for what this package does not reimplement (TextUnmarshaler,
+	// []byte as base64, json.Number, embedded structs, `,string` fields,
+	// non-string map keys, non-empty interfaces).
+	modeStd
+)
+
+// codec is the compiled decoder of one type.
+type codec struct {
+	typ  reflect.Type
+	kind reflect.Kind
+	mode mode
+
+	elem   *codec  // pointer, slice, array, map value
+	fields []field // struct, in field order
+	// emptyIface marks interface{} (any), decoded without reflection.
+	emptyIface bool
+	// whole marks a type this package cannot decode even by handing its
+	// value to encoding/json; anyWhole marks a type that contains one
+	// somewhere, whose documents go to encoding/json whole.
+	whole, anyWhole bool
+}
+
+// field is one struct field that encoding/json decodes.
+type field struct {
+	name      string
+	nameBytes []byte
+	index     int
+	c         *codec
+}
+
+var (
+	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+	numberType          = reflect.TypeFor[json.Number]()
+)
+
+// cache holds the codec of every type decoded so far.
+var cache sync.Map // reflect.Type → *codec
+
+// codecFor returns t's codec, compiling it (and the codecs of the types it
+// contains) on first use.
+func codecFor(t reflect.Type) *codec {
+	if c, ok := cache.Load(t); ok {
+		return c.(*codec)
+	}
+	building := map[reflect.Type]*codec{}
+	c := compile(t, building)
+	for _, bc := range building {
+		bc.anyWhole = reaches(bc, map[*codec]bool{})
+	}
+	for bt, bc := range building {
+		cache.LoadOrStore(bt, bc)
+	}
+	actual, _ := cache.LoadOrStore(t, c)
+	return actual.(*codec)
+}
+
+// compile builds t's codec. building holds the codecs under construction,
+// so that recursive types (a Node with []Node children) terminate.
+func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
+	if c, ok := building[t]; ok {
+		return c
+	}
+	if c, ok := cache.Load(t); ok {
+		return c.(*codec)
+	}
+	c := &codec{typ: t, kind: t.Kind()}
+	building[t] = c
+
+	pt := reflect.PointerTo(t)
+	switch {
+	case t.Name() == "" && (pt.Implements(unmarshalerType) || pt.Implements(textUnmarshalerType)):
+		// An unnamed struct type that embeds one with pointer methods:
+		// encoding/json calls them at the root and behind a pointer but
+		// not in a field or an element, so neither this package nor
+		// encoding/json on the value alone can stand in; documents that
+		// contain one go to encoding/json whole.
+		c.mode, c.whole = modeStd, true
+	case pt.Implements(unmarshalerType):
+		c.mode = modeUnmarshaler
+	case pt.Implements(textUnmarshalerType):
+		c.mode = modeStd
+	default:
+		c.mode = kindMode(c, t, building)
+	}
+	return c
+}
+
+// reaches reports whether c or a codec it contains is whole.
+func reaches(c *codec, seen map[*codec]bool) bool {
+	if seen[c] {
+		return false
+	}
+	seen[c] = true
+	if c.whole {
+		return true
+	}
+	if c.elem != nil && reaches(c.elem, seen) {
+		return true
+	}
+	for _, f := range c.fields {
+		if reaches(f.c, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// kindMode fills c by t's kind and returns modeKind, or modeStd for what
+// this package leaves to encoding/json.
+func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
+	switch t.Kind() {
+	case reflect.Bool,
+		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return modeKind
+	case reflect.String:
+		if t == numberType {
+			return modeStd
+		}
+		return modeKind
+	case reflect.Interface:
+		if t.NumMethod() != 0 {
+			return modeStd
+		}
+		c.emptyIface = true
+		return modeKind
+	case reflect.Pointer:
+		c.elem = compile(t.Elem(), building)
+		return modeKind
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return modeStd // base64
+		}
+		c.elem = compile(t.Elem(), building)
+		return modeKind
+	case reflect.Array:
+		c.elem = compile(t.Elem(), building)
+		return modeKind
+	case reflect.Map:
+		k := t.Key()
+		if k.Kind() != reflect.String || reflect.PointerTo(k).Implements(textUnmarshalerType) {
+			return modeStd
+		}
+		c.elem = compile(t.Elem(), building)
+		return modeKind
+	case reflect.Struct:
+		return structMode(c, t, building)
+	}
+	// Channels, functions, complex numbers, unsafe pointers: encoding/json
+	// refuses them with its own errors.
+	return modeStd
+}
+
+// structMode lists the fields encoding/json decodes, with its rules for a
+// struct without embedded fields: exported fields, the tag's name when it
+// is valid, "-" skipped; among fields of the same name, the only tagged
+// one wins, else none does. Embedded fields and the `,string` option are
+// left to encoding/json.
+func structMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
+	type cand struct {
+		name   string
+		tagged bool
+		index  int
+	}
+	var cands []cand
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if sf.Anonymous {
+			return modeStd
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if hasOption(opts, "string") {
+			return modeStd
+		}
+		if !isValidTag(name) {
+			name = ""
+		}
+		tagged := name != ""
+		if !tagged {
+			name = sf.Name
+		}
+		cands = append(cands, cand{name, tagged, i})
+	}
+	for _, a := range cands {
+		same, taggedCount := 0, 0
+		for _, b := range cands {
+			if b.name == a.name {
+				same++
+				if b.tagged {
+					taggedCount++
+				}
+			}
+		}
+		if same > 1 && !(taggedCount == 1 && a.tagged) {
+			continue // hidden: a conflict encoding/json drops
+		}
+		c.fields = append(c.fields, field{name: a.name, nameBytes: []byte(a.name), index: a.index})
+	}
+	for i := range c.fields {
+		c.fields[i].c = compile(t.Field(c.fields[i].index).Type, building)
+	}
+	return modeKind
+}
+
+func hasOption(opts, name string) bool {
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		if o == name {
+			return true
+		}
+	}
+	return false
+}
+
+// isValidTag is encoding/json's rule for a tag name it accepts.
+func isValidTag(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
