@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/jsonenc"
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
@@ -320,6 +321,7 @@ func sendJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) e
 // encoder is a JSON encoder writing into its own buffer, pooled so that a
 // response costs no encoder and no buffer growth.
 type encoder struct {
+	out []byte // jsonenc's output
 	buf bytes.Buffer
 	enc *json.Encoder
 }
@@ -339,6 +341,13 @@ const maxPooledBuffer = 64 << 10
 // encoder only writes to the buffer when encoding succeeds, and a
 // bytes.Buffer never fails, so the encoder stays usable.
 func (e *encoder) encode(v any) ([]byte, error) {
+	// jsonenc writes encoding/json's bytes for what it can encode exactly
+	// and declines the rest, errors included, which encoding/json then
+	// encodes or reports.
+	if b, ok := jsonenc.Append(e.out[:0], v); ok {
+		e.out = b
+		return b, nil
+	}
 	e.buf.Reset()
 	if err := e.enc.Encode(v); err != nil {
 		return nil, err
@@ -348,7 +357,7 @@ func (e *encoder) encode(v any) ([]byte, error) {
 }
 
 func (e *encoder) release() {
-	if e.buf.Cap() <= maxPooledBuffer {
+	if e.buf.Cap() <= maxPooledBuffer && cap(e.out) <= maxPooledBuffer {
 		encoders.Put(e)
 	}
 }
