@@ -1,5 +1,7 @@
 package bodyparser
 
+import "github.com/apiroutes/apiroutes/internal/jsonscan"
+
 // validJSON reports whether b is exactly one JSON value (RFC 8259) with
 // optional white space around it: what JSON.parse accepts, and what
 // encoding/json's Valid accepts, nesting limit included. It exists because
@@ -119,25 +121,16 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
-// strPlain marks the bytes that need no attention inside a string.
-var strPlain = func() (t [256]bool) {
-	for c := 0x20; c < 256; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // str reads the string that starts at b[i] == '"' and returns the index
 // after its closing quote, or -1.
 func str(b []byte, i int) int {
 	i++
 	for {
-		for i+8 <= len(b) && strPlain[b[i]] && strPlain[b[i+1]] && strPlain[b[i+2]] && strPlain[b[i+3]] &&
-			strPlain[b[i+4]] && strPlain[b[i+5]] && strPlain[b[i+6]] && strPlain[b[i+7]] {
-			i += 8
-		}
-		for i < len(b) && strPlain[b[i]] {
-			i++
+		if i = jsonscan.PlainRun(b, i); i < len(b) && b[i] >= 0x80 {
+			// Bytes above ASCII are plain here: UTF-8 is checked apart.
+			for i++; i < len(b) && b[i] >= 0x80; i++ {
+			}
+			continue
 		}
 		if i >= len(b) {
 			return -1

@@ -45,7 +45,8 @@ type codec struct {
 type field struct {
 	name      string
 	nameBytes []byte
-	index     int
+	index     int // in the struct
+	pos       int // in codec.fields
 	c         *codec
 }
 
@@ -227,6 +228,7 @@ func structMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode
 		c.fields = append(c.fields, field{name: a.name, nameBytes: []byte(a.name), index: a.index})
 	}
 	for i := range c.fields {
+		c.fields[i].pos = i
 		c.fields[i].c = compile(t.Field(c.fields[i].index).Type, building)
 	}
 	return modeKind

@@ -35,6 +35,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/jsonscan"
 )
 
 // Decode decodes data, which must be exactly one valid JSON value with
@@ -323,12 +325,21 @@ func (d *decoder) structObject(c *codec, v reflect.Value) bool {
 		d.i++
 		return true
 	}
+	next := 0 // keys tend to come in field order: try the next field first
 	for {
 		key, ok := d.str()
 		if !ok {
 			return false
 		}
-		f := c.lookup(key)
+		var f *field
+		if next < len(c.fields) && string(key) == c.fields[next].name {
+			f = &c.fields[next]
+		} else {
+			f = c.lookup(key)
+		}
+		if f != nil {
+			next = f.pos + 1
+		}
 		d.i = d.ws(d.i)
 		if d.i >= len(d.data) || d.data[d.i] != ':' {
 			return false
@@ -544,15 +555,6 @@ func (d *decoder) anyArray() ([]any, bool) {
 	}
 }
 
-// plain marks the bytes a string holds as they are: not a quote, a
-// backslash, a control character or the start of a multi-byte sequence.
-var plain = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
 // str reads the string at i and returns its contents, unescaped as
 // encoding/json unescapes them. The bytes are data's own when the string
 // needs no change, else d.scratch's: valid until the next call.
@@ -564,13 +566,7 @@ func (d *decoder) str() ([]byte, bool) {
 	start := d.i + 1
 	i := start
 	for {
-		for i+4 <= len(b) && plain[b[i]] && plain[b[i+1]] && plain[b[i+2]] && plain[b[i+3]] {
-			i += 4
-		}
-		for i < len(b) && plain[b[i]] {
-			i++
-		}
-		if i >= len(b) {
+		if i = jsonscan.PlainRun(b, i); i >= len(b) {
 			return nil, false
 		}
 		c := b[i]

@@ -32,6 +32,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/jsonscan"
 )
 
 // Append appends v's JSON to dst. It reports false, with dst's contents
@@ -545,6 +547,9 @@ func appendString[S string | []byte](dst []byte, s S) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i = jsonscan.PlainRun(s, i); i == len(s) {
+			break
+		}
 		if b := s[i]; b < utf8.RuneSelf {
 			if safe[b] {
 				i++
