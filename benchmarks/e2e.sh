@@ -6,7 +6,7 @@
 # ratios to bare, and the targets' verdicts. Rewrites the part of E2E.md
 # between <!-- e2e:start --> and <!-- e2e:end --> (unless CASES is set).
 #
-#   ./e2e.sh                          3 rounds × 6 cases × (2 s + 10 s), about 4 min
+#   ./e2e.sh                          3 rounds × 16 cases × (2 s + 10 s), about 10 min
 #   ROUNDS=1 DURATION=3s ./e2e.sh     a quick look (E2E.md is rewritten too)
 #   CASES="bare chain" ./e2e.sh       a subset; E2E.md is left alone
 #   SKIP_RUN=1 ./e2e.sh               re-render from the last e2e/results.jsonl
@@ -28,7 +28,11 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 CONNS=${CONNS:-32}
 PORT=${PORT:-18080}
-ALL_CASES="bare chain json-apiroutes json-stdlib json-echo json-gin"
+# A case is a server, or json-<server>@<size> for a larger order (64KiB,
+# 1MiB); the -full servers also get an Origin and a session Cookie.
+ALL_CASES="bare chain json-apiroutes json-apiroutes-full json-stdlib json-echo json-echo-full json-gin
+json-apiroutes@64KiB json-stdlib@64KiB json-echo@64KiB json-gin@64KiB
+json-apiroutes@1MiB json-stdlib@1MiB json-echo@1MiB json-gin@1MiB"
 CASES=${CASES:-$ALL_CASES}
 SERVER_CPU=${SERVER_CPU-0}
 LOAD_CPU=${LOAD_CPU-1}
@@ -64,7 +68,7 @@ else
 	setup="server and load generator as separate processes sharing every CPU, default GOMAXPROCS"
 fi
 run="./e2e.sh"
-[ "$CASES" = "$ALL_CASES" ] || run="CASES='$CASES' $run"
+[ "$CASES" = "$ALL_CASES" ] || run="CASES='$(echo $CASES)' $run"
 run="ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP CONNS=$CONNS $run"
 
 go build -o "$tmp/e2e" ./e2e
@@ -78,14 +82,26 @@ if [ -z "${SKIP_RUN:-}" ]; then
 	} >"$tmp/results.jsonl"
 	for round in $(seq "$ROUNDS"); do
 		for c in $CASES; do
+			impl=${c%@*} size=1024 extra=()
 			case $c in
+			*@64KiB) size=65536 ;;
+			*@1MiB) size=1048576 ;;
+			*@*)
+				echo "e2e.sh: unknown size in $c" >&2
+				exit 2
+				;;
+			esac
+			case $impl in
 			bare | chain) path=/api/hello post='' ;;
 			*) path=/api/echo post=-post ;;
 			esac
-			"${server_on[@]}" "$tmp/e2e" serve -impl "$c" -addr "127.0.0.1:$PORT" -admin "127.0.0.1:$ADMIN_PORT" -exit-after 10m 2>"$tmp/server.log" &
+			case $impl in
+			*-full) extra=(-origin https://app.example -cookie "theme=dark; session=s3cr3t-session-id; _ga=GA1.2.3") ;;
+			esac
+			"${server_on[@]}" "$tmp/e2e" serve -impl "$impl" -addr "127.0.0.1:$PORT" -admin "127.0.0.1:$ADMIN_PORT" -exit-after 10m 2>"$tmp/server.log" &
 			server_pid=$!
 			echo "e2e.sh: round $round/$ROUNDS: $c" >&2
-			if ! "${load_on[@]}" "$tmp/e2e" load -json -name "$c" $post -url "http://127.0.0.1:$PORT$path" \
+			if ! "${load_on[@]}" "$tmp/e2e" load -json -name "$c" $post -size "$size" "${extra[@]}" -url "http://127.0.0.1:$PORT$path" \
 				-stats "http://127.0.0.1:$ADMIN_PORT/__stats" -conns "$CONNS" -warmup "$WARMUP" -duration "$DURATION" -wait 30s >>"$tmp/results.jsonl"; then
 				cat "$tmp/server.log" >&2
 				exit 2

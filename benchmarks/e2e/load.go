@@ -26,8 +26,13 @@ type loadConfig struct {
 	Name string
 	// URL is the route: http://127.0.0.1:port/path.
 	URL string
-	// Post sends payload1KiB as application/json; otherwise a GET.
+	// Post sends an order of about Size bytes (1 KiB if zero) as
+	// application/json; otherwise a GET.
 	Post bool
+	Size int
+	// Origin and Cookie, if set, are sent as those headers (the -full
+	// servers read both).
+	Origin, Cookie string
 	// Conns is the number of keep-alive connections, each with one
 	// request in flight (a closed loop).
 	Conns int
@@ -88,6 +93,11 @@ type target struct {
 }
 
 func newTarget(rawURL string, post bool) (*target, error) {
+	return newTargetWith(loadConfig{URL: rawURL, Post: post})
+}
+
+func newTargetWith(cfg loadConfig) (*target, error) {
+	rawURL, post := cfg.URL, cfg.Post
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -106,9 +116,15 @@ func newTarget(rawURL string, post bool) (*target, error) {
 	var b bytes.Buffer
 	var body []byte
 	if post {
-		t.method, body = http.MethodPost, payload1KiB
+		t.method, body = http.MethodPost, payloadOf(cfg.Size)
 	}
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: apiroutes-e2e\r\nAccept: application/json\r\n", t.method, u.RequestURI(), u.Host)
+	if cfg.Origin != "" {
+		fmt.Fprintf(&b, "Origin: %s\r\n", cfg.Origin)
+	}
+	if cfg.Cookie != "" {
+		fmt.Fprintf(&b, "Cookie: %s\r\n", cfg.Cookie)
+	}
 	if post {
 		fmt.Fprintf(&b, "Content-Type: application/json\r\nContent-Length: %d\r\n", len(body))
 	}
@@ -117,7 +133,7 @@ func newTarget(rawURL string, post bool) (*target, error) {
 	t.req = b.Bytes()
 	want := helloBody
 	if post {
-		want = payload1KiB
+		want = body
 	}
 	if err := json.Unmarshal(want, &t.want); err != nil {
 		return nil, err
@@ -440,7 +456,7 @@ func runLoad(cfg loadConfig) (result, error) {
 	if cfg.Conns < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 {
 		return result{}, fmt.Errorf("need -conns ≥ 1, -duration > 0 and -warmup ≥ 0")
 	}
-	t, err := newTarget(cfg.URL, cfg.Post)
+	t, err := newTargetWith(cfg)
 	if err != nil {
 		return result{}, err
 	}
@@ -543,7 +559,10 @@ func loadMain(args []string) error {
 	var cfg loadConfig
 	fs.StringVar(&cfg.Name, "name", "", "label of the result (default: the URL)")
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080"+helloPath, "loopback URL of the route")
-	fs.BoolVar(&cfg.Post, "post", false, "POST the 1 KiB JSON order (and expect it back) instead of a GET expecting "+string(helloBody))
+	fs.BoolVar(&cfg.Post, "post", false, "POST a JSON order (and expect it back) instead of a GET expecting "+string(helloBody))
+	fs.IntVar(&cfg.Size, "size", 1<<10, "with -post: the order's size in bytes, at most (1024, 65536, 1048576...)")
+	fs.StringVar(&cfg.Origin, "origin", "", "an Origin header to send")
+	fs.StringVar(&cfg.Cookie, "cookie", "", "a Cookie header to send")
 	fs.IntVar(&cfg.Conns, "conns", 32, "keep-alive connections, one request in flight on each")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured load before the window")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured window")

@@ -69,18 +69,36 @@ func newOrder(lines int) Order {
 // orderPayload returns the encoding of the order with the most lines that
 // fits in size bytes (922 bytes for 1 KiB).
 func orderPayload(size int) []byte {
-	var best []byte
-	for lines := 0; ; lines++ {
+	enc := func(lines int) []byte {
 		b, err := json.Marshal(newOrder(lines))
 		if err != nil {
 			panic(err)
 		}
-		if len(b) > size {
-			return best
-		}
-		best = b
+		return b
 	}
+	// The encoding grows with the lines: find the most that fit by
+	// doubling, then bisecting.
+	lo, hi := 0, 1
+	for len(enc(hi)) <= size {
+		lo, hi = hi, hi*2
+	}
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; len(enc(mid)) <= size {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return enc(lo)
 }
 
-// payload1KiB is the body POSTed to the json-* servers.
+// payload1KiB is the body POSTed to the json-* servers by default.
 var payload1KiB = orderPayload(1 << 10)
+
+// payloadOf returns the order payload of at most size bytes (1 KiB for 0).
+func payloadOf(size int) []byte {
+	if size <= 0 || size == 1<<10 {
+		return payload1KiB
+	}
+	return orderPayload(size)
+}

@@ -167,8 +167,8 @@ func targets(sums []*summary) []verdict {
 			if d == nil {
 				continue
 			}
-			vs = append(vs, verdict{c.rps > d.rps, fmt.Sprintf("(c) json-apiroutes serves %.2f× %s's requests/s (target > 1×), p99 %s µs vs %s µs%s",
-				c.rps/d.rps, rival, num(c.p99, 0), num(d.p99, 0), pairedRatios(c, d))})
+			vs = append(vs, verdict{c.rps >= 1.10*d.rps && c.cpu < d.cpu, fmt.Sprintf("(c) json-apiroutes serves %.2f× %s's requests/s (target ≥ 1.10×) at %s µs of server CPU per request against %s (target: lower), p99 %s µs vs %s µs%s",
+				c.rps/d.rps, rival, num(c.cpu, 1), num(d.cpu, 1), num(c.p99, 0), num(d.p99, 0), pairedRatios(c, d))})
 		}
 		if n := by["nextjs"]; n != nil {
 			vs = append(vs,
@@ -177,6 +177,53 @@ func targets(sums []*summary) []verdict {
 		}
 	}
 	return vs
+}
+
+// growth renders the JSON cases by body size (json-echo@64KiB is json-echo
+// POSTing 64 KiB) and the full chains, when the results have them.
+func growth(p func(string, ...any), sums []*summary) {
+	by := map[string]*summary{}
+	for _, s := range sums {
+		by[s.name] = s
+	}
+	impls := []string{"json-apiroutes", "json-stdlib", "json-echo", "json-gin"}
+	sizes := []string{"", "@64KiB", "@1MiB"}
+	if by["json-apiroutes@64KiB"] != nil || by["json-apiroutes@1MiB"] != nil {
+		p("\nBy body size: server CPU µs per request (requests/s), and json-apiroutes' requests/s over each rival's at the same size (by round):\n\n")
+		p("| size | json-apiroutes | json-stdlib | json-echo | json-gin | ÷ stdlib | ÷ echo | ÷ gin |\n|---|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, sz := range sizes {
+			label := strings.TrimPrefix(sz, "@")
+			if label == "" {
+				label = "1KiB"
+			}
+			row := "| " + label
+			for _, im := range impls {
+				if s := by[im+sz]; s != nil {
+					row += fmt.Sprintf(" | %s (%s)", num(s.cpu, 1), num(s.rps, 0))
+				} else {
+					row += " | –"
+				}
+			}
+			c := by["json-apiroutes"+sz]
+			for _, im := range impls[1:] {
+				if d := by[im+sz]; c != nil && d != nil {
+					row += fmt.Sprintf(" | %.2f×%s", c.rps/d.rps, strings.Replace(pairedRatios(c, d), "by round: ", "", 1))
+				} else {
+					row += " | –"
+				}
+			}
+			p("%s |\n", row)
+		}
+	}
+	c, e := by["json-apiroutes-full"], by["json-echo-full"]
+	if c != nil && e != nil {
+		p("\nThe full chains (CORS and a session cookie read, 1 KiB): json-apiroutes-full %s µs per request, %s requests/s; json-echo-full %s µs, %s requests/s: %.2f× echo's requests/s%s.",
+			num(c.cpu, 1), num(c.rps, 0), num(e.cpu, 1), num(e.rps, 0), c.rps/e.rps, pairedRatios(c, e))
+		if b := by["json-apiroutes"]; b != nil {
+			p(" CORS and cookies cost apiroutes %s µs per request over json-apiroutes.", num(c.cpu-b.cpu, 1))
+		}
+		p("\n")
+	}
 }
 
 func cpuModel() string {
@@ -310,6 +357,7 @@ func writeReport(w io.Writer, results []result, o reportOptions) error {
 	if len(redials) > 0 {
 		p("\nConnections the servers closed and the load generator reopened during the windows (all rounds): %s.\n", strings.Join(redials, ", "))
 	}
+	growth(p, sums)
 	vs := targets(sums)
 	if len(vs) > 0 {
 		p("\nTargets (medians):\n\n")

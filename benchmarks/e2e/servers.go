@@ -12,8 +12,11 @@ import (
 	"github.com/labstack/echo/v4"
 	echomw "github.com/labstack/echo/v4/middleware"
 
+	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
+	"github.com/apiroutes/apiroutes/cookies"
+	"github.com/apiroutes/apiroutes/cors"
 	"github.com/apiroutes/apiroutes/respond"
 )
 
@@ -47,6 +50,18 @@ type impl struct {
 	handler func() http.Handler
 }
 
+// full reports whether the server reads a session cookie and answers
+// CORS (its name ends in -full): the load generator then sends fullOrigin
+// and fullCookie.
+func (im impl) full() bool { return strings.HasSuffix(im.name, "-full") }
+
+// The Origin and Cookie the -full servers expect: a browser's request from
+// the allowed origin, with a session and two other cookies.
+const (
+	fullOrigin = "https://app.example"
+	fullCookie = "theme=dark; session=s3cr3t-session-id; _ga=GA1.2.3"
+)
+
 // impls are the servers, in the order of the report; the first is the
 // baseline of every ratio.
 var impls = []impl{
@@ -69,6 +84,20 @@ var impls = []impl{
 			}
 			return respond.JSON(w, r, http.StatusOK, o)
 		}, compose.Config{}))
+		return mux
+	}},
+	{"json-apiroutes-full", true, "the same with compose's CORS (one allowed origin, credentials) and `cookies.Parse(r)[\"session\"]` checked (400 without it); the request carries Origin and Cookie", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+			if cookies.Parse(r)["session"] == "" {
+				return apierror.BadRequest("no session")
+			}
+			o, err := bodyparser.Decode[Order](r)
+			if err != nil {
+				return err
+			}
+			return respond.JSON(w, r, http.StatusOK, o)
+		}, compose.Config{CORS: &cors.Options{AllowedOrigins: []string{fullOrigin}, AllowCredentials: true}}))
 		return mux
 	}},
 	{"json-stdlib", true, "net/http alone: `json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&order)`, `json.NewEncoder(w).Encode(order)`", func() http.Handler {
@@ -96,6 +125,22 @@ var impls = []impl{
 		})
 		return e
 	}},
+	{"json-echo-full", true, "echo with `middleware.CORSWithConfig` (the same origin, credentials) and `c.Cookie(\"session\")` checked; the request carries Origin and Cookie", func() http.Handler {
+		e := echo.New()
+		e.Use(echomw.Recover())
+		e.Use(echomw.CORSWithConfig(echomw.CORSConfig{AllowOrigins: []string{fullOrigin}, AllowCredentials: true}))
+		e.POST(echoPath, func(c echo.Context) error {
+			if ck, err := c.Cookie("session"); err != nil || ck.Value == "" {
+				return echo.NewHTTPError(http.StatusBadRequest, "no session")
+			}
+			var o Order
+			if err := c.Bind(&o); err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, o)
+		})
+		return e
+	}},
 	{"json-gin", true, "gin in release mode: `gin.New()` + `gin.Recovery()` (gin.Default without its Logger), `c.ShouldBindJSON(&order)`, `c.JSON(200, order)`", func() http.Handler {
 		gin.SetMode(gin.ReleaseMode)
 		g := gin.New()
@@ -113,6 +158,7 @@ var impls = []impl{
 }
 
 func findImpl(name string) (impl, error) {
+	name, _, _ = strings.Cut(name, "@") // json-echo@64KiB is json-echo's server
 	for _, im := range impls {
 		if im.name == name {
 			return im, nil
