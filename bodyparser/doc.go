@@ -82,6 +82,19 @@
 // validates, so a handler that calls Decode pays for one decoding, into its
 // own type.
 //
+// Decode's result is encoding/json's (json.Unmarshal, or a json.Decoder
+// with DisallowUnknownFields), in one pass: since the body is already
+// known to be valid JSON, a decoder of this module walks it once with
+// encoding/json's rules, without json.Unmarshal's second validation and
+// its byte-by-byte state machine (a 1 KiB object decodes about 3.5 times
+// faster). It declines what it does not reimplement (TextUnmarshaler,
+// []byte as base64, json.Number, embedded structs, the `,string` option,
+// maps with non-string keys, non-empty interfaces), handing those values to
+// encoding/json one by one, and any error: the body is then decoded again
+// by encoding/json into a new value, so errors, their messages and offsets
+// are encoding/json's. On that path an UnmarshalJSON method may run twice.
+// [Value] decodes into any the same way.
+//
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is
 // wrapped to enforce them).

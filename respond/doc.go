@@ -107,7 +107,11 @@
 //     would be 2xx, as RFC 9110 (§13.1.2, §13.2.1) requires; Next answers
 //     304 for any method and any status. The 304 also drops Content-Type
 //     and Content-Length.
-//   - JSON is encoding/json's: map keys are sorted (JavaScript keeps
+//   - JSON is encoding/json's, byte for byte (a json.Encoder with HTML
+//     escaping off, as JSON.stringify does not escape <, > and &), written
+//     by an encoder of this module that appends straight into the response
+//     buffer and leaves what it does not reimplement, and every error, to
+//     encoding/json: map keys are sorted (JavaScript keeps
 //     insertion order), U+2028 and U+2029 are escaped as \u2028 and \u2029,
 //     invalid UTF-8 in strings becomes U+FFFD, and NaN or ±Inf is an error
 //     (JSON.stringify writes null). A []byte inside a JSON value is base64
