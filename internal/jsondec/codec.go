@@ -97,6 +97,15 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 		// encoding/json on the value alone can stand in; documents that
 		// contain one go to encoding/json whole.
 		c.mode, c.whole = modeStd, true
+	case t.Kind() == reflect.Pointer && t.Name() != "" && t.Elem().Kind() != reflect.Pointer &&
+		(reflect.PointerTo(t.Elem()).Implements(unmarshalerType) || reflect.PointerTo(t.Elem()).Implements(textUnmarshalerType)):
+		// A defined pointer type (type P *T) has no methods: encoding/json
+		// looks for them on each pointer it walks through, finds none on
+		// P, and decodes the T behind it by its kind, ignoring *T's
+		// methods, which this package (and encoding/json given the T
+		// alone) would call. Documents that contain one go to
+		// encoding/json whole.
+		c.mode, c.whole = modeStd, true
 	case pt.Implements(unmarshalerType):
 		c.mode = modeUnmarshaler
 	case pt.Implements(textUnmarshalerType):
