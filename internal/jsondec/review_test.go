@@ -146,12 +146,16 @@ func BenchmarkReviewWideStruct(b *testing.B) {
 func TestReviewFoldingOnWideStructs(t *testing.T) {
 	names := []string{"k", "K", "ſ", "S", "ü", "Ü", "ß", "ẞ", "Σ", "ς", "σ", "İ", "ı", "i", "I", "ǅ", "Ǆ", "ǆ", "Ω", "Ω", "µ", "Μ", "μ"}
 	keys := append([]string{"\u212a", "s", "s\u017f", "SS", "ss", "\u00df", "\u1e9e", "\u03c3", "\u0130", "\u0131"}, names...)
-	for _, pad := range []int{0, 40} {
+	for _, tc := range []struct {
+		pad   int
+		names []string
+	}{{0, names[:8]}, {0, names[8:16]}, {0, names[16:]}, {40, names}} { // scanned, scanned, scanned, mapped
+		pad := tc.pad
 		var fs []reflect.StructField
 		for i := 0; i < pad; i++ {
 			fs = append(fs, reflect.StructField{Name: fmt.Sprintf("Pad%02d", i), Type: reflect.TypeFor[int]()})
 		}
-		for i, n := range names {
+		for i, n := range tc.names {
 			fs = append(fs, reflect.StructField{Name: fmt.Sprintf("F%02d", i), Type: reflect.TypeFor[int](), Tag: reflect.StructTag(fmt.Sprintf(`json:%q`, n))})
 		}
 		typ := reflect.StructOf(fs)
@@ -169,4 +173,34 @@ func TestReviewFoldingOnWideStructs(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Wide has more fields than are scanned: its keys are looked up in maps.
+type Wide struct {
+	A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q int
+	Kelvin                                            int    `json:"K"`
+	LongS                                             int    `json:"ſ"`
+	Sigma                                             string `json:"Σ"`
+	Dup                                               int    `json:"dup"`
+	Raw                                               Raw
+	Inner                                             *Wide
+}
+
+func FuzzReview(f *testing.F) {
+	for _, s := range []string{
+		`{"a":1,"K":2,"k":3,"\u212a":4,"S":5,"s":6,"σ":"x","ς":"y","dup":7,"DUP":8,"raw":{"Got":"g"},"inner":{"q":1}}`,
+		`{"R":{"Got":"y"},"U":"abc","V":{"N":3},"PP":{"Got":"y"},"RP":[1],"L":[{"Got":"y"},null],"M":{"k":"abc"},"Arr":[{}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if !json.Valid(data) {
+			return
+		}
+		for _, strict := range []bool{false, true} {
+			diff[Wide](t, data, strict)
+			diff[NamedPointers](t, data, strict)
+			diff[PRaw](t, data, strict)
+		}
+	})
 }
