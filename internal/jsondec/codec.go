@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // mode says how a codec decodes a value.
@@ -33,6 +34,10 @@ type codec struct {
 
 	elem   *codec  // pointer, slice, array, map value
 	fields []field // struct, in field order
+	// byName and byFold index fields by name and by folded name (the
+	// first field of each), as encoding/json does, for structs with more
+	// fields than a scan of them all per key can afford.
+	byName, byFold map[string]*field
 	// emptyIface marks interface{} (any), decoded without reflection.
 	emptyIface bool
 	// whole marks a type this package cannot decode even by handing its
@@ -238,7 +243,53 @@ func structMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode
 	for i := range c.fields {
 		c.fields[i].c = compile(t.Field(c.fields[i].index).Type, building)
 	}
+	if len(c.fields) > scanFields {
+		c.byName = make(map[string]*field, len(c.fields))
+		c.byFold = make(map[string]*field, len(c.fields))
+		for i := range c.fields {
+			f := &c.fields[i]
+			c.byName[f.name] = f
+			folded := string(foldName(f.nameBytes))
+			if _, ok := c.byFold[folded]; !ok {
+				c.byFold[folded] = f
+			}
+		}
+	}
 	return modeKind
+}
+
+// scanFields is the number of fields up to which a key is looked up by
+// comparing it with each; beyond, by the maps, whose cost does not grow
+// with the number of fields.
+const scanFields = 16
+
+// foldName is encoding/json's: the name with each rune replaced by the
+// smallest rune of its simple case-folding orbit (ASCII upper case).
+func foldName(in []byte) []byte {
+	var arr [32]byte
+	out := arr[:0]
+	for i := 0; i < len(in); {
+		if c := in[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(in[i:])
+		for {
+			r2 := unicode.SimpleFold(r)
+			if r2 <= r {
+				r = r2
+				break
+			}
+			r = r2
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
 }
 
 func hasOption(opts, name string) bool {

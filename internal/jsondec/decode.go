@@ -359,8 +359,15 @@ func (d *decoder) structObject(c *codec, v reflect.Value) bool {
 
 // lookup finds the field a key decodes into: the exact name, else the
 // first field whose name matches it case-insensitively (bytes.EqualFold,
-// which is what encoding/json's folded index amounts to).
+// which is what encoding/json's folded index amounts to); for a struct of
+// many fields, encoding/json's two indexes themselves.
 func (c *codec) lookup(key []byte) *field {
+	if c.byName != nil {
+		if f := c.byName[string(key)]; f != nil {
+			return f
+		}
+		return c.byFold[string(foldName(key))]
+	}
 	for i := range c.fields {
 		if string(key) == c.fields[i].name {
 			return &c.fields[i]
