@@ -44,6 +44,11 @@ type codec struct {
 	// value to encoding/json; anyWhole marks a type that contains one
 	// somewhere, whose documents go to encoding/json whole.
 	whole, anyWhole bool
+	// noFields marks a modeStd type in which encoding/json decodes no
+	// struct (a TextUnmarshaler, json.Number, []byte, a chan, a func...):
+	// DisallowUnknownFields cannot change its result, so it is handed to
+	// json.Unmarshal, not to a json.Decoder, in strict mode too.
+	noFields bool
 }
 
 // field is one struct field that encoding/json decodes.
@@ -114,7 +119,9 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	case pt.Implements(unmarshalerType):
 		c.mode = modeUnmarshaler
 	case pt.Implements(textUnmarshalerType):
-		c.mode = modeStd
+		// encoding/json calls UnmarshalText for a string and refuses
+		// anything else but null, which it ignores or stores by kind.
+		c.mode, c.noFields = modeStd, true
 	default:
 		c.mode = kindMode(c, t, building)
 	}
@@ -152,6 +159,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 		return modeKind
 	case reflect.String:
 		if t == numberType {
+			c.noFields = true
 			return modeStd
 		}
 		return modeKind
@@ -166,6 +174,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 		return modeKind
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
+			c.noFields = true
 			return modeStd // base64
 		}
 		c.elem = compile(t.Elem(), building)
@@ -185,6 +194,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 	}
 	// Channels, functions, complex numbers, unsafe pointers: encoding/json
 	// refuses them with its own errors.
+	c.noFields = true
 	return modeStd
 }
 

@@ -246,7 +246,7 @@ func TestReviewStrictHandOffIsNotADecoderPerValue(t *testing.T) {
 		}
 	})
 	t.Logf("500 kB of numbers into []json.Number, strict: Decode %v, encoding/json %v", fast, std)
-	if fast > 4*std {
+	if fast > 6*std {
 		t.Errorf("Decode took %v, encoding/json %v", fast, std)
 	}
 }
