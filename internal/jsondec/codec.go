@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // mode says how a codec decodes a value.
@@ -33,12 +34,21 @@ type codec struct {
 
 	elem   *codec  // pointer, slice, array, map value
 	fields []field // struct, in field order
+	// byName and byFold index fields by name and by folded name (the
+	// first field of each), as encoding/json does, for structs with more
+	// fields than a scan of them all per key can afford.
+	byName, byFold map[string]*field
 	// emptyIface marks interface{} (any), decoded without reflection.
 	emptyIface bool
 	// whole marks a type this package cannot decode even by handing its
 	// value to encoding/json; anyWhole marks a type that contains one
 	// somewhere, whose documents go to encoding/json whole.
 	whole, anyWhole bool
+	// noFields marks a modeStd type in which encoding/json decodes no
+	// struct (a TextUnmarshaler, json.Number, []byte, a chan, a func...):
+	// DisallowUnknownFields cannot change its result, so it is handed to
+	// json.Unmarshal, not to a json.Decoder, in strict mode too.
+	noFields bool
 }
 
 // field is one struct field that encoding/json decodes.
@@ -98,10 +108,21 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 		// encoding/json on the value alone can stand in; documents that
 		// contain one go to encoding/json whole.
 		c.mode, c.whole = modeStd, true
+	case t.Kind() == reflect.Pointer && t.Name() != "" && t.Elem().Kind() != reflect.Pointer &&
+		(reflect.PointerTo(t.Elem()).Implements(unmarshalerType) || reflect.PointerTo(t.Elem()).Implements(textUnmarshalerType)):
+		// A defined pointer type (type P *T) has no methods: encoding/json
+		// looks for them on each pointer it walks through, finds none on
+		// P, and decodes the T behind it by its kind, ignoring *T's
+		// methods, which this package (and encoding/json given the T
+		// alone) would call. Documents that contain one go to
+		// encoding/json whole.
+		c.mode, c.whole = modeStd, true
 	case pt.Implements(unmarshalerType):
 		c.mode = modeUnmarshaler
 	case pt.Implements(textUnmarshalerType):
-		c.mode = modeStd
+		// encoding/json calls UnmarshalText for a string and refuses
+		// anything else but null, which it ignores or stores by kind.
+		c.mode, c.noFields = modeStd, true
 	default:
 		c.mode = kindMode(c, t, building)
 	}
@@ -139,6 +160,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 		return modeKind
 	case reflect.String:
 		if t == numberType {
+			c.noFields = true
 			return modeStd
 		}
 		return modeKind
@@ -153,6 +175,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 		return modeKind
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
+			c.noFields = true
 			return modeStd // base64
 		}
 		c.elem = compile(t.Elem(), building)
@@ -172,6 +195,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 	}
 	// Channels, functions, complex numbers, unsafe pointers: encoding/json
 	// refuses them with its own errors.
+	c.noFields = true
 	return modeStd
 }
 
@@ -231,7 +255,53 @@ func structMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode
 		c.fields[i].pos = i
 		c.fields[i].c = compile(t.Field(c.fields[i].index).Type, building)
 	}
+	if len(c.fields) > scanFields {
+		c.byName = make(map[string]*field, len(c.fields))
+		c.byFold = make(map[string]*field, len(c.fields))
+		for i := range c.fields {
+			f := &c.fields[i]
+			c.byName[f.name] = f
+			folded := string(foldName(f.nameBytes))
+			if _, ok := c.byFold[folded]; !ok {
+				c.byFold[folded] = f
+			}
+		}
+	}
 	return modeKind
+}
+
+// scanFields is the number of fields up to which a key is looked up by
+// comparing it with each; beyond, by the maps, whose cost does not grow
+// with the number of fields.
+const scanFields = 16
+
+// foldName is encoding/json's: the name with each rune replaced by the
+// smallest rune of its simple case-folding orbit (ASCII upper case).
+func foldName(in []byte) []byte {
+	var arr [32]byte
+	out := arr[:0]
+	for i := 0; i < len(in); {
+		if c := in[i]; c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(in[i:])
+		for {
+			r2 := unicode.SimpleFold(r)
+			if r2 <= r {
+				r = r2
+				break
+			}
+			r = r2
+		}
+		out = utf8.AppendRune(out, r)
+		i += n
+	}
+	return out
 }
 
 func hasOption(opts, name string) bool {

@@ -108,7 +108,7 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		u, ok := v.Addr().Interface().(json.Unmarshaler)
 		return ok && u.UnmarshalJSON(d.data[start:d.i]) == nil
 	case modeStd:
-		return d.std(v)
+		return d.std(v, d.strict && !c.noFields)
 	}
 	switch d.data[d.i] {
 	case 'n':
@@ -117,7 +117,7 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice:
 			if c.kind == reflect.Interface && !v.IsNil() && v.Elem().Kind() == reflect.Pointer && !v.Elem().IsNil() && v.Elem().Elem().Kind() == reflect.Pointer {
 				d.i -= 4
-				return d.std(v)
+				return d.std(v, d.strict)
 			}
 			v.SetZero()
 		}
@@ -136,7 +136,7 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 	case reflect.Interface:
 		if !v.IsNil() {
 			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() {
-				return d.std(v)
+				return d.std(v, d.strict)
 			}
 		}
 		x, ok := d.anyValue()
@@ -168,14 +168,15 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 	return d.number(v)
 }
 
-// std hands the value at i to encoding/json, with v's address as the target.
-func (d *decoder) std(v reflect.Value) bool {
+// std hands the value at i to encoding/json, with v's address as the
+// target, to a json.Decoder with DisallowUnknownFields when strict.
+func (d *decoder) std(v reflect.Value, strict bool) bool {
 	start := d.i
 	if !d.skip() {
 		return false
 	}
 	p := v.Addr().Interface()
-	if d.strict {
+	if strict {
 		dec := json.NewDecoder(bytes.NewReader(d.data[start:d.i]))
 		dec.DisallowUnknownFields()
 		return dec.Decode(p) == nil
@@ -270,7 +271,7 @@ func (d *decoder) object(c *codec, v reflect.Value) bool {
 	case reflect.Interface:
 		if !v.IsNil() {
 			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() {
-				return d.std(v)
+				return d.std(v, d.strict)
 			}
 		}
 		m, ok := d.anyObject()
@@ -370,8 +371,15 @@ func (d *decoder) structObject(c *codec, v reflect.Value) bool {
 
 // lookup finds the field a key decodes into: the exact name, else the
 // first field whose name matches it case-insensitively (bytes.EqualFold,
-// which is what encoding/json's folded index amounts to).
+// which is what encoding/json's folded index amounts to); for a struct of
+// many fields, encoding/json's two indexes themselves.
 func (c *codec) lookup(key []byte) *field {
+	if c.byName != nil {
+		if f := c.byName[string(key)]; f != nil {
+			return f
+		}
+		return c.byFold[string(foldName(key))]
+	}
 	for i := range c.fields {
 		if string(key) == c.fields[i].name {
 			return &c.fields[i]
@@ -420,7 +428,7 @@ func (d *decoder) array(c *codec, v reflect.Value) bool {
 	case reflect.Interface:
 		if !v.IsNil() {
 			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() {
-				return d.std(v)
+				return d.std(v, d.strict)
 			}
 		}
 		a, ok := d.anyArray()
