@@ -19,10 +19,14 @@ const (
 	// modeUnmarshaler calls the type's UnmarshalJSON (through a pointer)
 	// with the value's bytes, as encoding/json does.
 	modeUnmarshaler
+	// modeText calls the type's UnmarshalText (through a pointer) with a
+	// string's contents, as encoding/json does; other values but null
+	// are its errors.
+	modeText
 	// modeStd hands the value's bytes to encoding/json: the exact
-	// behaviour for what this package does not reimplement (TextUnmarshaler,
-	// []byte as base64, json.Number, embedded structs, `,string` fields,
-	// non-string map keys, non-empty interfaces).
+	// behaviour for what this package does not reimplement ([]byte as
+	// base64, embedded structs, `,string` fields, non-string map keys,
+	// non-empty interfaces).
 	modeStd
 )
 
@@ -49,6 +53,9 @@ type codec struct {
 	// DisallowUnknownFields cannot change its result, so it is handed to
 	// json.Unmarshal, not to a json.Decoder, in strict mode too.
 	noFields bool
+	// number marks json.Number: a number literal's text, or a string
+	// holding a valid one.
+	number bool
 }
 
 // field is one struct field that encoding/json decodes.
@@ -120,9 +127,7 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	case pt.Implements(unmarshalerType):
 		c.mode = modeUnmarshaler
 	case pt.Implements(textUnmarshalerType):
-		// encoding/json calls UnmarshalText for a string and refuses
-		// anything else but null, which it ignores or stores by kind.
-		c.mode, c.noFields = modeStd, true
+		c.mode = modeText
 	default:
 		c.mode = kindMode(c, t, building)
 	}
@@ -159,10 +164,7 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 		reflect.Float32, reflect.Float64:
 		return modeKind
 	case reflect.String:
-		if t == numberType {
-			c.noFields = true
-			return modeStd
-		}
+		c.number = t == numberType
 		return modeKind
 	case reflect.Interface:
 		if t.NumMethod() != 0 {

@@ -30,6 +30,7 @@ package jsondec
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"reflect"
 	"strconv"
@@ -78,8 +79,10 @@ type decoder struct {
 	data   []byte
 	i      int
 	strict bool
-	// scratch holds an unescaped string until it is copied.
+	// scratch holds an unescaped string until it is copied; escaped
+	// tells that the last string read is there.
 	scratch []byte
+	escaped bool
 }
 
 func (d *decoder) ws(i int) int {
@@ -107,6 +110,27 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		}
 		u, ok := v.Addr().Interface().(json.Unmarshaler)
 		return ok && u.UnmarshalJSON(d.data[start:d.i]) == nil
+	case modeText:
+		switch d.data[d.i] {
+		case 'n':
+			d.i += 4
+			switch c.kind {
+			case reflect.Interface, reflect.Map, reflect.Slice:
+				v.SetZero()
+			}
+			return true
+		case '"':
+			s, ok := d.str()
+			if !ok {
+				return false
+			}
+			if d.escaped {
+				s = bytes.Clone(s) // not d.scratch, which the next string overwrites
+			}
+			u, ok := v.Addr().Interface().(encoding.TextUnmarshaler)
+			return ok && u.UnmarshalText(s) == nil
+		}
+		return false // encoding/json's error
 	case modeStd:
 		return d.std(v, d.strict && !c.noFields)
 	}
@@ -145,9 +169,9 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		}
 		return ok
 	}
-	switch c := d.data[d.i]; c {
+	switch ch := d.data[d.i]; ch {
 	case 't', 'f':
-		if c == 't' {
+		if ch == 't' {
 			d.i += 4
 		} else {
 			d.i += 5
@@ -155,17 +179,61 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		if v.Kind() != reflect.Bool {
 			return false
 		}
-		v.SetBool(c == 't')
+		v.SetBool(ch == 't')
 		return true
 	case '"':
 		s, ok := d.str()
-		if !ok || v.Kind() != reflect.String {
+		if !ok || v.Kind() != reflect.String || c.number && !validNumber(s) {
 			return false
 		}
 		v.SetString(string(s))
 		return true
 	}
+	if c.number {
+		start := d.i
+		d.i = d.numEnd(start)
+		v.SetString(string(d.data[start:d.i]))
+		return true
+	}
 	return d.number(v)
+}
+
+// validNumber reports whether s is a JSON number, as json.Number requires
+// of a string.
+func validNumber(s []byte) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for ; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
+		}
+	}
+	return i == len(s)
 }
 
 // std hands the value at i to encoding/json, with v's address as the
@@ -580,6 +648,7 @@ func (d *decoder) str() ([]byte, bool) {
 		c := b[i]
 		if c == '"' {
 			d.i = i + 1
+			d.escaped = false
 			return b[start:i], true
 		}
 		if c < utf8.RuneSelf {
@@ -605,6 +674,7 @@ func (d *decoder) unescape(start, i int) ([]byte, bool) {
 		case c == '"':
 			d.i = i + 1
 			d.scratch = out
+			d.escaped = true
 			return out, true
 		case c == '\\':
 			if i+1 >= len(b) {

@@ -55,6 +55,15 @@ func (u *Upper) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// Words splits a string on commas: a TextUnmarshaler of slice kind, which
+// null clears. It keeps the bytes it is given, which must then be its own.
+type Words [][]byte
+
+func (w *Words) UnmarshalText(b []byte) error {
+	*w = bytes.Split(b, []byte(","))
+	return nil
+}
+
 // Raw records the bytes it was given: an Unmarshaler called by Decode.
 type Raw struct{ Got string }
 
@@ -103,6 +112,8 @@ type Everything struct {
 	F64    float64
 	S      string
 	Named  Upper
+	Words  Words
+	Nums   []json.Number
 	PS     *string
 	PPI    **int
 	Any    any
@@ -125,7 +136,7 @@ type Everything struct {
 	PTime  *time.Time
 	Emb    Embeds
 	PEmb   *Embeds
-	Str    int `json:",string"`
+	WithStr WithString
 	Iface  fmt.Stringer
 	Anon   struct {
 		X int `json:"x"`
@@ -139,6 +150,22 @@ type Everything struct {
 }
 
 var _ = Everything{}.unexported // there to be ignored
+
+// WithString has a field with the `,string` option, which makes encoding/json
+// decode the struct.
+type WithString struct {
+	Str int `json:",string"`
+	N   int
+}
+
+// Everything must be decoded by Decode itself, or the table below would
+// only compare encoding/json with itself.
+func TestEverythingIsDecodedFieldByField(t *testing.T) {
+	c := codecFor(reflect.TypeFor[Everything]())
+	if c.mode != modeKind || len(c.fields) < 40 {
+		t.Fatalf("Everything: mode %d, %d fields", c.mode, len(c.fields))
+	}
+}
 
 // diff decodes data into a new T with Decode and with encoding/json, and
 // fails if Decode reported success where encoding/json differs. It returns
@@ -256,9 +283,18 @@ func TestDecodeMatchesEncodingJSON(t *testing.T) {
 		{"a TextUnmarshaler's error", `{"Named":"a!"}`, diff[Everything], fallback},
 		{"a TextUnmarshaler given a number", `{"Named":1}`, diff[Everything], fallback},
 		{"a TextUnmarshaler given null", `{"Named":null}`, diff[Everything], fast},
+		{"a TextUnmarshaler of slice kind, then null", `{"Words":"a,b","Words":null}`, diff[Everything], fast},
+		{"a TextUnmarshaler given escapes keeps its own bytes", `{"Words":"a\u0041,b\n","Named":"x\ty","S":"over\\u0077rites the scratch"}`, diff[Everything], fast},
+		{"a TextUnmarshaler given an object", `{"Words":{}}`, diff[Everything], fallback},
+		{"json.Numbers", `{"Nums":[0,-1.5e+3,"2","-0.0E1",null]}`, diff[Everything], fast},
+		{"json.Number strings that are not numbers", `{"Nums":["01"]}`, diff[Everything], fallback},
+		{"json.Number: a dot without digits", `{"Nums":["1."]}`, diff[Everything], fallback},
+		{"json.Number: a plus", `{"Nums":["+1"]}`, diff[Everything], fallback},
+		{"json.Number: empty", `{"Nums":[""]}`, diff[Everything], fallback},
+		{"json.Number: a bool", `{"Nums":[true]}`, diff[Everything], fallback},
 		{"embedded fields", `{"Emb":{"A":1,"b":"x","c":2,"Inner":{"A":5}}}`, diff[Everything], fast},
-		{"the string option", `{"Str":"12"}`, diff[Everything], fast},
-		{"the string option refused", `{"Str":12}`, diff[Everything], fallback},
+		{"the string option", `{"WithStr":{"Str":"12","N":3}}`, diff[Everything], fast},
+		{"the string option refused", `{"WithStr":{"Str":12}}`, diff[Everything], fallback},
 		{"a non-empty interface", `{"Iface":null}`, diff[Everything], fast},
 		{"a non-empty interface given an object", `{"Iface":{}}`, diff[Everything], fallback},
 		{"an anonymous struct field", `{"Anon":{"X":1}}`, diff[Everything], fast},
