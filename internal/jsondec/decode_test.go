@@ -97,48 +97,48 @@ type Node struct {
 }
 
 type Everything struct {
-	B      bool
-	I      int
-	I8     int8
-	I16    int16
-	I32    int32
-	I64    int64
-	U      uint
-	U8     uint8
-	U16    uint16
-	U32    uint32
-	U64    uint64
-	F32    float32
-	F64    float64
-	S      string
-	Named  Upper
-	Words  Words
-	Nums   []json.Number
-	PS     *string
-	PPI    **int
-	Any    any
-	Anys   []any
-	Map    map[string]int
-	MapAny map[string]any
-	MapIn  map[string]Inner
-	IntKey map[int]string
-	TxtKey map[Upper]int
-	Arr    [3]int
-	Slice  []Inner
-	PSlice []*Inner
-	Bytes  []byte
-	Num    json.Number
-	RawMsg json.RawMessage
-	Raw    Raw
-	PRaw   *Raw
-	ByVal  ByValue
-	Time   time.Time
-	PTime  *time.Time
-	Emb    Embeds
-	PEmb   *Embeds
+	B       bool
+	I       int
+	I8      int8
+	I16     int16
+	I32     int32
+	I64     int64
+	U       uint
+	U8      uint8
+	U16     uint16
+	U32     uint32
+	U64     uint64
+	F32     float32
+	F64     float64
+	S       string
+	Named   Upper
+	Words   Words
+	Nums    []json.Number
+	PS      *string
+	PPI     **int
+	Any     any
+	Anys    []any
+	Map     map[string]int
+	MapAny  map[string]any
+	MapIn   map[string]Inner
+	IntKey  map[int]string
+	TxtKey  map[Upper]int
+	Arr     [3]int
+	Slice   []Inner
+	PSlice  []*Inner
+	Bytes   []byte
+	Num     json.Number
+	RawMsg  json.RawMessage
+	Raw     Raw
+	PRaw    *Raw
+	ByVal   ByValue
+	Time    time.Time
+	PTime   *time.Time
+	Emb     Embeds
+	PEmb    *Embeds
 	WithStr WithString
-	Iface  fmt.Stringer
-	Anon   struct {
+	Iface   fmt.Stringer
+	Anon    struct {
 		X int `json:"x"`
 	}
 	Tree       Node
