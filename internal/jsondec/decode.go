@@ -51,6 +51,9 @@ func Decode[T any](data []byte, v *T, strict bool) bool {
 
 // decodeValue is Decode into v, settable.
 func decodeValue(data []byte, v reflect.Value, strict bool) bool {
+	if !enabled {
+		return false
+	}
 	c := codecFor(v.Type())
 	if c.anyWhole {
 		return false
@@ -67,6 +70,9 @@ func decodeValue(data []byte, v reflect.Value, strict bool) bool {
 // json.Unmarshal gives an interface{}: map[string]any, []any, float64,
 // string, bool or nil. It reports false for a number beyond float64.
 func DecodeAny(data []byte) (any, bool) {
+	if !enabled {
+		return nil, false
+	}
 	d := decoder{data: data}
 	d.i = d.ws(0)
 	v, ok := d.anyValue()

@@ -40,6 +40,9 @@ import (
 // past its length unspecified, when the caller must encode with
 // encoding/json instead.
 func Append(dst []byte, v any) ([]byte, bool) {
+	if !enabled {
+		return dst, false
+	}
 	if v == nil {
 		return append(dst, "null"...), true
 	}

@@ -1,0 +1,7 @@
+//go:build !goexperiment.jsonv2
+
+package jsonenc
+
+// enabled: encoding/json is the classic v1 implementation, whose results
+// this package reproduces.
+const enabled = true
