@@ -87,13 +87,14 @@
 // known to be valid JSON, a decoder of this module walks it once with
 // encoding/json's rules, without json.Unmarshal's second validation and
 // its byte-by-byte state machine (a 1 KiB object decodes about 3.5 times
-// faster). It declines what it does not reimplement (TextUnmarshaler,
-// []byte as base64, json.Number, embedded structs, the `,string` option,
-// maps with non-string keys, non-empty interfaces), handing those values to
-// encoding/json one by one, and any error: the body is then decoded again
-// by encoding/json into a new value, so errors, their messages and offsets
-// are encoding/json's. On that path an UnmarshalJSON method may run twice.
-// [Value] decodes into any the same way.
+// faster). It hands what it does not reimplement ([]byte as base64,
+// embedded structs, the `,string` option, maps with non-string keys,
+// non-empty interfaces) to encoding/json value by value, and declines any
+// error: the body is then decoded again by encoding/json into a new value,
+// so errors, their messages and offsets are encoding/json's. On that path
+// an UnmarshalJSON or UnmarshalText method may run twice. [Value] decodes
+// into any the same way. Built with GOEXPERIMENT=jsonv2, everything goes
+// to encoding/json, which is then v2's.
 //
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is

@@ -333,9 +333,13 @@ var encoders = sync.Pool{New: func() any {
 	return e
 }}
 
-// maxPooledBuffer keeps an occasional huge response from pinning its
-// buffer in the pool.
-const maxPooledBuffer = 64 << 10
+// maxPooledBuffer keeps a buffer that grew past it out of the pool: 4 MiB,
+// the size past which Next warns that a response is too large. Below it a
+// large response reuses a buffer instead of growing a new one each time
+// (at 64 KiB, the limit this had, a 64 KiB response allocated twice its
+// size per request); the pool lets go of its buffers within two garbage
+// collections.
+const maxPooledBuffer = 4 << 20
 
 // encode returns v's JSON, valid until the encoder is released. The
 // encoder only writes to the buffer when encoding succeeds, and a
@@ -357,9 +361,13 @@ func (e *encoder) encode(v any) ([]byte, error) {
 }
 
 func (e *encoder) release() {
-	if e.buf.Cap() <= maxPooledBuffer && cap(e.out) <= maxPooledBuffer {
-		encoders.Put(e)
+	if cap(e.out) > maxPooledBuffer {
+		e.out = nil
 	}
+	if e.buf.Cap() > maxPooledBuffer {
+		e.buf = bytes.Buffer{} // e.enc writes to &e.buf, which stays
+	}
+	encoders.Put(e)
 }
 
 // chunkSize is the read size of a streamed body, as io.Copy's.

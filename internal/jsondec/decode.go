@@ -10,22 +10,28 @@
 // the rules of encoding/json: field names matched exactly and then
 // case-insensitively, duplicate keys decoded again into the same field,
 // slices reused and truncated, maps merged, null ignored for non-nillable
-// kinds, UnmarshalJSON called with the value's bytes, strings with invalid
-// UTF-8 or lone surrogates coerced to U+FFFD, numbers parsed by strconv.
+// kinds, UnmarshalJSON called with the value's bytes and UnmarshalText with
+// a string's, json.Number kept as text, strings with invalid UTF-8 or lone
+// surrogates coerced to U+FFFD, numbers parsed by strconv.
 //
 // It decodes only when it can give exactly encoding/json's result:
 //
-//   - what it does not reimplement (TextUnmarshaler, []byte as base64,
-//     json.Number, embedded struct fields, the `,string` option, maps with
-//     non-string keys, non-empty interfaces) is handed to encoding/json
-//     value by value, which decodes a value alone exactly as it does within
-//     a document;
+//   - what it does not reimplement ([]byte as base64, embedded struct
+//     fields, the `,string` option, maps with non-string keys, non-empty
+//     interfaces) is handed to encoding/json value by value, which decodes
+//     a value alone exactly as it does within a document;
+//   - types whose meaning depends on where they are (an unnamed struct
+//     type that promotes UnmarshalJSON, a defined pointer type to one that
+//     has it) send the whole document to encoding/json;
 //   - on any error (a type mismatch, an overflow, an error from an
 //     UnmarshalJSON, an unknown field when they are refused) it stops and
 //     reports false: the caller decodes again with encoding/json into a new
 //     value, which gives encoding/json's own error, message and offset, and
 //     its partial result. Decoding errors are thus the slow path; an
-//     UnmarshalJSON method may then run twice on the same bytes.
+//     UnmarshalJSON or UnmarshalText method may then run twice.
+//
+// Under GOEXPERIMENT=jsonv2, encoding/json is v2's and differs from classic
+// v1 in edge cases: the package then declines everything.
 package jsondec
 
 import (
