@@ -21,7 +21,7 @@ func BenchmarkPlainRun(b *testing.B) {
 		n += len(s)
 	}
 	b.SetBytes(int64(n))
-	for b.Loop() {
+	for range b.N {
 		for _, s := range strs {
 			PlainRun(s, 0)
 		}
@@ -36,7 +36,7 @@ func BenchmarkPlainRunLong(b *testing.B) {
 	}
 	s = append(s, '"')
 	b.SetBytes(int64(len(s)))
-	for b.Loop() {
+	for range b.N {
 		PlainRun(s, 0)
 	}
 }
