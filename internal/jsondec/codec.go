@@ -4,10 +4,11 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 )
 
 // mode says how a codec decodes a value.
@@ -201,57 +202,19 @@ func kindMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
 	return modeStd
 }
 
-// structMode lists the fields encoding/json decodes, with its rules for a
-// struct without embedded fields: exported fields, the tag's name when it
-// is valid, "-" skipped; among fields of the same name, the only tagged
-// one wins, else none does. Embedded fields and the `,string` option are
-// left to encoding/json.
+// structMode lists the fields encoding/json decodes (internal/jsonfields
+// has its rules). Embedded fields and the `,string` option are left to
+// encoding/json.
 func structMode(c *codec, t reflect.Type, building map[reflect.Type]*codec) mode {
-	type cand struct {
-		name   string
-		tagged bool
-		index  int
+	fields, ok := jsonfields.Of(t)
+	if !ok {
+		return modeStd
 	}
-	var cands []cand
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Anonymous {
+	for _, f := range fields {
+		if f.String {
 			return modeStd
 		}
-		if !sf.IsExported() {
-			continue
-		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if hasOption(opts, "string") {
-			return modeStd
-		}
-		if !isValidTag(name) {
-			name = ""
-		}
-		tagged := name != ""
-		if !tagged {
-			name = sf.Name
-		}
-		cands = append(cands, cand{name, tagged, i})
-	}
-	for _, a := range cands {
-		same, taggedCount := 0, 0
-		for _, b := range cands {
-			if b.name == a.name {
-				same++
-				if b.tagged {
-					taggedCount++
-				}
-			}
-		}
-		if same > 1 && !(taggedCount == 1 && a.tagged) {
-			continue // hidden: a conflict encoding/json drops
-		}
-		c.fields = append(c.fields, field{name: a.name, nameBytes: []byte(a.name), index: a.index})
+		c.fields = append(c.fields, field{name: f.Name, nameBytes: []byte(f.Name), index: f.Index})
 	}
 	for i := range c.fields {
 		c.fields[i].pos = i
@@ -304,30 +267,4 @@ func foldName(in []byte) []byte {
 		i += n
 	}
 	return out
-}
-
-func hasOption(opts, name string) bool {
-	for opts != "" {
-		var o string
-		o, opts, _ = strings.Cut(opts, ",")
-		if o == name {
-			return true
-		}
-	}
-	return false
-}
-
-// isValidTag is encoding/json's rule for a tag name it accepts.
-func isValidTag(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		switch {
-		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
-		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
-			return false
-		}
-	}
-	return true
 }

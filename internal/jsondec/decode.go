@@ -158,11 +158,8 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 			v.SetZero()
 		}
 		return true
-	case '{':
-		return d.object(c, v)
-	case '[':
-		return d.array(c, v)
 	}
+	// Behind a pointer, and into an interface, whatever the value is.
 	switch c.kind {
 	case reflect.Pointer:
 		if v.IsNil() {
@@ -182,6 +179,13 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		return ok
 	}
 	switch ch := d.data[d.i]; ch {
+	case '{':
+		if c.kind == reflect.Struct {
+			return d.structObject(c, v)
+		}
+		return c.kind == reflect.Map && d.mapObject(c, v)
+	case '[':
+		return (c.kind == reflect.Slice || c.kind == reflect.Array) && d.array(c, v)
 	case 't', 'f':
 		if ch == 't' {
 			d.i += 4
@@ -336,33 +340,6 @@ func (d *decoder) numEnd(i int) int {
 	return i
 }
 
-// object decodes the object at i into v.
-func (d *decoder) object(c *codec, v reflect.Value) bool {
-	switch c.kind {
-	case reflect.Struct:
-		return d.structObject(c, v)
-	case reflect.Map:
-		return d.mapObject(c, v)
-	case reflect.Pointer:
-		if v.IsNil() {
-			v.Set(reflect.New(c.typ.Elem()))
-		}
-		return d.value(c.elem, v.Elem())
-	case reflect.Interface:
-		if !v.IsNil() {
-			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() {
-				return d.std(v, d.strict)
-			}
-		}
-		m, ok := d.anyObject()
-		if ok {
-			v.Set(reflect.ValueOf(m))
-		}
-		return ok
-	}
-	return false
-}
-
 // members calls member for each key of the object at i, with i at the
 // key's value; member must leave i after the value.
 func (d *decoder) members(member func(key []byte) bool) bool {
@@ -495,30 +472,9 @@ func (d *decoder) mapObject(c *codec, v reflect.Value) bool {
 	})
 }
 
-// array decodes the array at i into v, with encoding/json's reuse of a
-// slice's elements and backing array.
+// array decodes the array at i into v, a slice or an array, with
+// encoding/json's reuse of a slice's elements and backing array.
 func (d *decoder) array(c *codec, v reflect.Value) bool {
-	switch c.kind {
-	case reflect.Slice, reflect.Array:
-	case reflect.Pointer:
-		if v.IsNil() {
-			v.Set(reflect.New(c.typ.Elem()))
-		}
-		return d.value(c.elem, v.Elem())
-	case reflect.Interface:
-		if !v.IsNil() {
-			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() {
-				return d.std(v, d.strict)
-			}
-		}
-		a, ok := d.anyArray()
-		if ok {
-			v.Set(reflect.ValueOf(a))
-		}
-		return ok
-	default:
-		return false
-	}
 	slice := c.kind == reflect.Slice
 	i := 0
 	d.i = d.ws(d.i + 1)

@@ -30,9 +30,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 	"github.com/apiroutes/apiroutes/internal/jsonscan"
 )
 
@@ -186,85 +186,22 @@ func (c *codec) fill(building map[reflect.Type]*codec) {
 	c.byKind = ok
 }
 
-// structFields lists the fields encoding/json writes, with its rules for
-// a struct without embedded fields (see jsondec for the same rules on
-// decoding).
+// structFields lists the fields encoding/json writes (internal/jsonfields
+// has its rules), or reports false for what is left to it: embedded fields,
+// the `,string` and `omitzero` options.
 func (c *codec) structFields(building map[reflect.Type]*codec) bool {
-	t := c.typ
-	type cand struct {
-		name      string
-		tagged    bool
-		index     int
-		omitEmpty bool
-	}
-	var cands []cand
-	for i := 0; i < t.NumField(); i++ {
-		sf := t.Field(i)
-		if sf.Anonymous {
-			return false
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		if hasOption(opts, "string") || hasOption(opts, "omitzero") {
-			return false
-		}
-		if !isValidTag(name) {
-			name = ""
-		}
-		tagged := name != ""
-		if !tagged {
-			name = sf.Name
-		}
-		cands = append(cands, cand{name, tagged, i, hasOption(opts, "omitempty")})
-	}
-	for _, a := range cands {
-		same, tagged := 0, 0
-		for _, b := range cands {
-			if b.name == a.name {
-				same++
-				if b.tagged {
-					tagged++
-				}
-			}
-		}
-		if same > 1 && !(tagged == 1 && a.tagged) {
-			continue
-		}
-		c.fields = append(c.fields, field{index: a.index, prefix: `"` + a.name + `":`, omitEmpty: a.omitEmpty})
-	}
-	for i := range c.fields {
-		c.fields[i].c = compile(t.Field(c.fields[i].index).Type, building)
-	}
-	return true
-}
-
-func hasOption(opts, name string) bool {
-	for opts != "" {
-		var o string
-		o, opts, _ = strings.Cut(opts, ",")
-		if o == name {
-			return true
-		}
-	}
-	return false
-}
-
-func isValidTag(s string) bool {
-	if s == "" {
+	fields, ok := jsonfields.Of(c.typ)
+	if !ok {
 		return false
 	}
-	for _, c := range s {
-		switch {
-		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
-		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+	for _, f := range fields {
+		if f.String || f.OmitZero {
 			return false
 		}
+		c.fields = append(c.fields, field{index: f.Index, prefix: `"` + f.Name + `":`, omitEmpty: f.OmitEmpty})
+	}
+	for i := range c.fields {
+		c.fields[i].c = compile(c.typ.Field(c.fields[i].index).Type, building)
 	}
 	return true
 }
