@@ -26,12 +26,14 @@ import (
 //     json.NewEncoder(w).Encode;
 //   - apiroutes: compose.RouteFunc, bodyparser.Decode, respond.JSON (Next's
 //     1mb limit, 400 before the handler, ETag, Content-Length);
-//   - apiroutes-cors-cookies: the same with compose's CORS on and a session
-//     cookie read with cookies.Parse (the request carries an Origin and a
-//     Cookie header);
 //   - echo: echo.New() + middleware.Recover(), c.Bind, c.JSON;
-//   - echo-cors-cookies: echo with middleware.CORS too, reading c.Cookie;
-//   - gin: gin.New() + gin.Recovery(), c.ShouldBindJSON, c.JSON.
+//   - gin: gin.New() + gin.Recovery(), c.ShouldBindJSON, c.JSON;
+//
+// and, as chain=cors-cookies, apiroutes with compose's CORS on and a
+// session cookie read with cookies.Parse, against echo with
+// middleware.CORS and c.Cookie (the request carries an Origin and a Cookie
+// header). The names are Benchmark<family>/<case>/<impl>, as run.sh reads
+// them.
 
 const (
 	routeOrigin = "https://app.example"
@@ -39,8 +41,8 @@ const (
 )
 
 var jsonRouteImpls = []struct {
-	name string
-	full bool // the request carries Origin and Cookie
+	name string // the impl
+	full bool   // chain=cors-cookies: the request carries Origin and Cookie
 	h    func(tb testing.TB, c jsonCase) http.Handler
 }{
 	{"stdlib", false, func(tb testing.TB, c jsonCase) http.Handler {
@@ -62,7 +64,7 @@ var jsonRouteImpls = []struct {
 			return apirespond.JSON(w, r, http.StatusOK, o)
 		}, compose.Config{SizeLimit: c.sizeLimit})
 	}},
-	{"apiroutes-cors-cookies", true, func(tb testing.TB, c jsonCase) http.Handler {
+	{"apiroutes", true, func(tb testing.TB, c jsonCase) http.Handler {
 		return compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
 			if cookies.Parse(r)["session"] == "" {
 				tb.Fatal("apiroutes: no session cookie")
@@ -86,7 +88,7 @@ var jsonRouteImpls = []struct {
 		})
 		return e
 	}},
-	{"echo-cors-cookies", true, func(tb testing.TB, c jsonCase) http.Handler {
+	{"echo", true, func(tb testing.TB, c jsonCase) http.Handler {
 		e := echo.New()
 		e.Use(echomw.Recover())
 		e.Use(echomw.CORSWithConfig(echomw.CORSConfig{AllowOrigins: []string{routeOrigin}, AllowCredentials: true}))
@@ -121,7 +123,7 @@ func BenchmarkJSONRoute(b *testing.B) {
 	for _, c := range jsonCases() {
 		b.Run("size="+c.name, func(b *testing.B) {
 			for _, impl := range jsonRouteImpls {
-				b.Run(impl.name, func(b *testing.B) {
+				b.Run(jsonRouteChain(impl.full)+"/"+impl.name, func(b *testing.B) {
 					f := c.fixture()
 					if impl.full {
 						f.tmpl.Header.Set("Origin", routeOrigin)
@@ -134,12 +136,19 @@ func BenchmarkJSONRoute(b *testing.B) {
 	}
 }
 
+func jsonRouteChain(full bool) string {
+	if full {
+		return "chain=cors-cookies"
+	}
+	return "chain=default"
+}
+
 // TestJSONRouteSidesAgree makes the comparison fair: every side answers 200
 // with the order it was sent, as JSON, and the full sides with CORS headers.
 func TestJSONRouteSidesAgree(t *testing.T) {
 	for _, c := range jsonCases() {
 		for _, impl := range jsonRouteImpls {
-			t.Run(c.name+"/"+impl.name, func(t *testing.T) {
+			t.Run(c.name+"/"+jsonRouteChain(impl.full)+"/"+impl.name, func(t *testing.T) {
 				f := c.fixture()
 				if impl.full {
 					f.tmpl.Header.Set("Origin", routeOrigin)

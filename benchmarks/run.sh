@@ -44,6 +44,9 @@ TARGETS=(
 	"CORS/actual sec/op ratio 1.0 gorilla"
 	"CookiesParse sec/op ratio 1.5 stdlib"
 	"RespondJSON sec/op ratio 1.1 stdlib"
+	# Issue 16: a JSON route at least 1.10x as fast as echo's and gin's.
+	"JSONRoute sec/op ratio 0.91 echo"
+	"JSONRoute sec/op ratio 0.91 gin"
 	# Bounds are in benchstat's base unit: seconds for sec/op (100 µs here).
 	"ETag/size=64KiB sec/op max 100e-6"
 	"Route sec/op ratio 1.2 servemux"
