@@ -62,4 +62,3 @@ func TestOfRefusesEmbeddedFields(t *testing.T) {
 		t.Error("a struct with an embedded field was listed")
 	}
 }
-
