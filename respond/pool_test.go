@@ -18,9 +18,10 @@ func (w *nopWriter) WriteHeader(int)             {}
 // A large response reuses a pooled buffer: encoded again and again, it
 // costs the header values, not a buffer grown anew each time (about twenty
 // allocations for 200 KiB, as when buffers above 64 KiB were not pooled).
-// The bound leaves room for the race detector, which drops a quarter of
-// what is put in a sync.Pool.
 func TestALargeJSONResponseReusesItsBuffer(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops pooled buffers at random")
+	}
 	type item struct {
 		ID   int    `json:"id"`
 		Text string `json:"text"`
@@ -40,7 +41,7 @@ func TestALargeJSONResponseReusesItsBuffer(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if allocs > 10 {
+	if allocs > 5 {
 		t.Errorf("%v allocations per 200 KiB response, want the header values only", allocs)
 	}
 }
