@@ -129,6 +129,7 @@ func serveMain(args []string) error {
 	admin := fs.String("admin", "127.0.0.1:8081", "loopback address of GET /__stats")
 	exitAfter := fs.Duration("exit-after", 10*time.Minute, "stop by itself after this long (0: only on SIGINT/SIGTERM)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	timePhases := fs.Bool("phases", false, "time each request's read, compute and write inside the handler; print their quantiles on exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -146,6 +147,11 @@ func serveMain(args []string) error {
 	im, err := findImpl(*name)
 	if err != nil {
 		return err
+	}
+	if *timePhases {
+		p, handler := &phases{}, im.handler
+		im.handler = func() http.Handler { return p.wrap(handler()) }
+		defer p.report(os.Stderr)
 	}
 	rs, err := start(im, *addr, *admin)
 	if err != nil {
