@@ -403,3 +403,42 @@ func TestTheClientDoesNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestTheOpenLoopOffersItsRate checks -rate: a fast server is sent the rate
+// asked for, not as many as it can take; and a server slower than the rate
+// gets a queue whose wait is in the latencies (they count from when each
+// request was due, not from when a connection was free to send it).
+func TestTheOpenLoopOffersItsRate(t *testing.T) {
+	fast, err := start(impls[0], "127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Close()
+	r, err := runLoad(loadConfig{URL: "http://" + fast.Addr + helloPath, Conns: 4, Rate: 200,
+		Duration: time.Second, Wait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Requests < 150 || r.Requests > 210 || r.Rate != 200 {
+		t.Errorf("fast server at -rate 200 for 1 s: %d requests (rate %v), want about 200", r.Requests, r.Rate)
+	}
+
+	const service = 20 * time.Millisecond // 50 requests/s on one connection
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(service)
+		w.Write(helloBody)
+	}))
+	defer slow.Close()
+	r, err = runLoad(loadConfig{URL: slow.URL + helloPath, Conns: 1, Rate: 100,
+		Duration: time.Second, Wait: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Half of what is due gets done; the last waited about half a second.
+	if r.Requests > 60 {
+		t.Errorf("slow server: %d requests in 1 s, more than one connection can carry", r.Requests)
+	}
+	if r.Max < 200e3 || r.P50 < 2*float64(service/time.Microsecond) {
+		t.Errorf("slow server at twice its rate: p50 %.0f µs, max %.0f µs; the queue's wait is missing", r.P50, r.Max)
+	}
+}

@@ -36,6 +36,14 @@ type loadConfig struct {
 	// Conns is the number of keep-alive connections, each with one
 	// request in flight (a closed loop).
 	Conns int
+	// Rate, if above zero, makes the loop open: requests are due at Rate
+	// per second in all, evenly spaced from the start, each sent by the
+	// first connection free once it is due, and its latency counts from
+	// when it was due, so the time it waited for a free connection is in
+	// it (no coordinated omission). At the same Rate every server gets the
+	// same offered load, which a closed loop cannot give: there, a faster
+	// server is sent more. Conns bounds the requests in flight.
+	Rate float64
 	// Warmup runs the load unmeasured first; Duration is the measured
 	// window after it.
 	Warmup, Duration time.Duration
@@ -59,13 +67,16 @@ type result struct {
 	Seconds  float64 `json:"seconds"`
 	Requests uint64  `json:"requests"`
 	RPS      float64 `json:"rps"`
-	// Latencies in microseconds, from writing the request to reading the
-	// last byte of the response.
+	// Latencies in microseconds, from writing the request (in an open
+	// loop: from when it was due) to reading the last byte of the response.
 	P50  float64 `json:"p50us"`
 	P90  float64 `json:"p90us"`
 	P99  float64 `json:"p99us"`
 	Max  float64 `json:"maxus"`
 	Mean float64 `json:"meanus"`
+	// Rate is the open loop's offered requests/s (loadConfig.Rate), 0 for
+	// a closed loop.
+	Rate float64 `json:"rate,omitempty"`
 	// Server side, per request over the window; -1 where unknown.
 	AllocsPerReq float64 `json:"allocsPerReq"`
 	BytesPerReq  float64 `json:"bytesPerReq"`
@@ -373,15 +384,38 @@ type worker struct {
 	err     error
 }
 
-func (w *worker) run(phase *atomic.Int32, ref []byte, fail func()) {
+// pacer hands out the due times of an open loop's requests.
+type pacer struct {
+	start time.Time
+	every time.Duration
+	next  atomic.Int64
+}
+
+func (pc *pacer) due() time.Time {
+	return pc.start.Add(time.Duration(pc.next.Add(1)-1) * pc.every)
+}
+
+func (w *worker) run(phase *atomic.Int32, pace *pacer, ref []byte, fail func()) {
 	defer w.c.close()
 	for {
 		p := phase.Load()
 		if p == stopping {
 			return
 		}
+		var start time.Time
+		if pace != nil {
+			start = pace.due()
+			if wait := time.Until(start); wait > 0 {
+				time.Sleep(wait)
+				if p = phase.Load(); p == stopping {
+					return
+				}
+			}
+		}
 		dials := w.c.dials
-		start := time.Now()
+		if pace == nil {
+			start = time.Now()
+		}
 		status, err := w.c.do()
 		lat := time.Since(start)
 		if err == nil && status != http.StatusOK {
@@ -453,8 +487,8 @@ func sleep(d time.Duration, done <-chan struct{}) bool {
 // status or body) ends the run: the numbers of a server that answers
 // wrongly mean nothing.
 func runLoad(cfg loadConfig) (result, error) {
-	if cfg.Conns < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 {
-		return result{}, fmt.Errorf("need -conns ≥ 1, -duration > 0 and -warmup ≥ 0")
+	if cfg.Conns < 1 || cfg.Duration <= 0 || cfg.Warmup < 0 || cfg.Rate < 0 || cfg.Rate > 1e6 {
+		return result{}, fmt.Errorf("need -conns ≥ 1, -duration > 0, -warmup ≥ 0 and 0 ≤ -rate ≤ 1e6")
 	}
 	t, err := newTargetWith(cfg)
 	if err != nil {
@@ -468,12 +502,16 @@ func runLoad(cfg loadConfig) (result, error) {
 	failed := make(chan struct{})
 	var once sync.Once
 	fail := func() { once.Do(func() { close(failed) }) }
+	var pace *pacer
+	if cfg.Rate > 0 {
+		pace = &pacer{start: time.Now(), every: time.Duration(float64(time.Second) / cfg.Rate)}
+	}
 	workers := make([]*worker, cfg.Conns)
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &worker{c: conn{t: t}}
 		workers[i] = w
-		wg.Go(func() { w.run(&phase, ref, fail) })
+		wg.Go(func() { w.run(&phase, pace, ref, fail) })
 	}
 	firstErr := func() error {
 		for _, w := range workers {
@@ -529,7 +567,7 @@ func runLoad(cfg loadConfig) (result, error) {
 		Warmup: cfg.Warmup.Seconds(), Seconds: elapsed.Seconds(),
 		Requests: n, RPS: float64(n) / elapsed.Seconds(),
 		P50: us(h.quantile(0.50)), P90: us(h.quantile(0.90)), P99: us(h.quantile(0.99)),
-		Max: us(h.max), Mean: us(h.sum / h.n),
+		Max: us(h.max), Mean: us(h.sum / h.n), Rate: cfg.Rate,
 		AllocsPerReq: -1, BytesPerReq: -1, GCs: -1, ServerCPUus: -1,
 		LoadProcs: runtime.GOMAXPROCS(0), ResponseBytes: len(ref), Redials: redials,
 	}
@@ -564,6 +602,7 @@ func loadMain(args []string) error {
 	fs.StringVar(&cfg.Origin, "origin", "", "an Origin header to send")
 	fs.StringVar(&cfg.Cookie, "cookie", "", "a Cookie header to send")
 	fs.IntVar(&cfg.Conns, "conns", 32, "keep-alive connections, one request in flight on each")
+	fs.Float64Var(&cfg.Rate, "rate", 0, "open loop: requests/s offered in all, latency counted from when each was due (0: closed loop)")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured load before the window")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured window")
 	fs.DurationVar(&cfg.Wait, "wait", 30*time.Second, "how long to wait for the server to accept connections")
@@ -588,6 +627,9 @@ func loadMain(args []string) error {
 	}
 	fmt.Printf("%s: %s %s, %d conns, %.1f s: %d requests, %.0f req/s, p50 %.0f µs, p99 %.0f µs",
 		r.Name, r.Method, r.URL, r.Conns, r.Seconds, r.Requests, r.RPS, r.P50, r.P99)
+	if r.Rate > 0 {
+		fmt.Printf(" (open loop at %.0f req/s offered, p90 %.0f µs, max %.0f µs)", r.Rate, r.P90, r.Max)
+	}
 	if r.AllocsPerReq >= 0 {
 		fmt.Printf(", %.1f allocs/req, %.0f B/req", r.AllocsPerReq, r.BytesPerReq)
 	}
