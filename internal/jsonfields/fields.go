@@ -21,6 +21,16 @@ type Field struct {
 // when it is valid, "-" skipped, and among fields of one name the only one
 // tagged with it, or none. It reports false for a struct with an embedded
 // field, whose promotion rules are left to encoding/json.
+//
+// Where encoding/json is implemented on encoding/json/v2 (Go 1.27 on),
+// it parses tags with v2's rules, which accept names v1 refuses, add
+// options (inline, unknown, format, case...) and refuse tags on unexported
+// fields; Of then also reports false for a struct whose tags v1 and v2
+// might read apart: a tag name v1 refuses, an option other than
+// omitempty, omitzero and string, a tag on an unexported field. (Fields of
+// one name, and keys matched case-insensitively, are resolved alike by
+// both with v1's options: exact name first, then the first field in order
+// whose name is equal under Unicode simple folding.)
 func Of(t reflect.Type) ([]Field, bool) {
 	type cand struct {
 		Field
@@ -32,16 +42,25 @@ func Of(t reflect.Type) ([]Field, bool) {
 		if sf.Anonymous {
 			return nil, false
 		}
+		tag, tagged := sf.Tag.Lookup("json")
 		if !sf.IsExported() {
+			if onV2 && tagged && tag != "-" {
+				return nil, false
+			}
 			continue
 		}
-		tag := sf.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if !validTag(name) {
+			if onV2 && name != "" {
+				return nil, false
+			}
 			name = ""
+		}
+		if onV2 && !plainOptions(opts) {
+			return nil, false
 		}
 		c := cand{tagged: name != ""}
 		if name == "" {
@@ -70,6 +89,21 @@ func Of(t reflect.Type) ([]Field, bool) {
 		fields = append(fields, c.Field)
 	}
 	return fields, true
+}
+
+// plainOptions reports whether opts holds only options v1 and v2 read
+// alike.
+func plainOptions(opts string) bool {
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		switch o {
+		case "omitempty", "omitzero", "string":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func hasOption(opts, name string) bool {

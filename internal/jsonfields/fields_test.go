@@ -14,7 +14,7 @@ func TestOfListsTheKeysEncodingJSONWrites(t *testing.T) {
 	f := func(name, tag string) reflect.StructField {
 		return reflect.StructField{Name: name, Type: intT, Tag: reflect.StructTag(tag)}
 	}
-	for _, fields := range [][]reflect.StructField{
+	for i, fields := range [][]reflect.StructField{
 		{f("A", ""), f("B", `json:"b"`), f("C", `json:"-"`), f("D", `json:"-,"`), f("E", `json:",omitempty"`)},
 		{f("A", `json:"x"`), f("B", `json:"x"`), f("C", "")},
 		{f("X", ""), f("Y", `json:"X"`)},
@@ -23,6 +23,9 @@ func TestOfListsTheKeysEncodingJSONWrites(t *testing.T) {
 	} {
 		typ := reflect.StructOf(fields)
 		got, ok := Of(typ)
+		if !ok && onV2 && i > 0 {
+			continue // names v1 and v2 read apart (TestOfOnV2LeavesWhatV1AndV2ReadApart)
+		}
 		if !ok {
 			t.Fatalf("%v: refused", typ)
 		}
@@ -60,5 +63,41 @@ func TestOfRefusesEmbeddedFields(t *testing.T) {
 	}
 	if _, ok := Of(reflect.TypeFor[Outer]()); ok {
 		t.Error("a struct with an embedded field was listed")
+	}
+}
+
+// Where encoding/json runs on v2 (Go 1.27 on), Of refuses the structs
+// whose tags v1 and v2 read differently, or might; on v1 it lists them.
+func TestOfOnV2LeavesWhatV1AndV2ReadApart(t *testing.T) {
+	intT := reflect.TypeFor[int]()
+	f := func(name, tag string) reflect.StructField {
+		sf := reflect.StructField{Name: name, Type: intT, Tag: reflect.StructTag(tag)}
+		if name[0] >= 'a' {
+			sf.PkgPath = "jsonfields_test"
+		}
+		return sf
+	}
+	for _, c := range []struct {
+		name   string
+		fields []reflect.StructField
+		onV2   bool
+	}{
+		{"plain tags", []reflect.StructField{f("A", ""), f("B", `json:"b,omitempty"`), f("C", `json:"-"`), f("D", `json:",string"`), f("E", `json:"e,omitzero"`), f("F", `json:"f,"`)}, true},
+		{"a name v1 refuses", []reflect.StructField{f("A", `json:"a\\b"`)}, false},
+		{"a single-quoted name", []reflect.StructField{f("A", `json:"'a,b'"`)}, false},
+		{"a name with invalid UTF-8", []reflect.StructField{f("A", "json:\"a\xffb\"")}, false},
+		{"a v2 option", []reflect.StructField{f("A", `json:"a,format:RFC3339"`)}, false},
+		{"inline", []reflect.StructField{f("A", `json:",inline"`)}, false},
+		{"an unknown option", []reflect.StructField{f("A", `json:"a,bogus"`)}, false},
+		{"a tag on an unexported field", []reflect.StructField{f("A", ""), f("b", `json:"b"`)}, false},
+		{"an unexported field tagged -", []reflect.StructField{f("A", ""), f("b", `json:"-"`)}, true},
+		{"two fields of one name", []reflect.StructField{f("A", `json:"x"`), f("B", `json:"x"`)}, true},
+		{"names equal but for case", []reflect.StructField{f("Win", ""), f("WIN", "")}, true},
+		{"names equal but for the Kelvin sign", []reflect.StructField{f("A", `json:"k"`), f("B", "json:\"\u212a\"")}, true},
+	} {
+		_, ok := Of(reflect.StructOf(c.fields))
+		if want := !onV2 || c.onV2; ok != want {
+			t.Errorf("%s: listed %v, want %v (encoding/json on v2: %v)", c.name, ok, want, onV2)
+		}
 	}
 }
