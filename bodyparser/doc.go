@@ -93,8 +93,12 @@
 // error: the body is then decoded again by encoding/json into a new value,
 // so errors, their messages and offsets are encoding/json's. On that path
 // an UnmarshalJSON or UnmarshalText method may run twice. [Value] decodes
-// into any the same way. Built with GOEXPERIMENT=jsonv2, everything goes
-// to encoding/json, which is then v2's.
+// into any the same way. From Go 1.27 encoding/json runs on
+// encoding/json/v2 (with v1's options; GOEXPERIMENT=jsonv2 before it): the
+// decoder then follows v2's few differences (null leaves a TextUnmarshaler
+// alone; types with UnmarshalJSONFrom, and structs whose tags v2 reads
+// differently, go to encoding/json), so the result is still that of the
+// encoding/json the program is built with.
 //
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is

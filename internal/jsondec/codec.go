@@ -109,6 +109,10 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 
 	pt := reflect.PointerTo(t)
 	switch {
+	case v2Method(t) && t != numberType:
+		// json.Number has UnmarshalJSONFrom on v2, which with v1's
+		// options does what this package does for it.
+		c.mode = modeStd
 	case t.Name() == "" && (pt.Implements(unmarshalerType) || pt.Implements(textUnmarshalerType)):
 		// An unnamed struct type that embeds one with pointer methods:
 		// encoding/json calls them at the root and behind a pointer but

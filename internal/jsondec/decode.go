@@ -30,8 +30,14 @@
 //     its partial result. Decoding errors are thus the slow path; an
 //     UnmarshalJSON or UnmarshalText method may then run twice.
 //
-// Under GOEXPERIMENT=jsonv2, encoding/json is v2's and differs from classic
-// v1 in edge cases: the package then declines everything.
+// Where encoding/json is implemented on encoding/json/v2 with v1's options
+// (the default from Go 1.27; GOEXPERIMENT=jsonv2 before), its results are
+// v1's but for edge cases; this package then gives v2's: null leaves a
+// TextUnmarshaler as it is (MergeWithLegacySemantics); a type with
+// UnmarshalJSONFrom, which v2 calls first, is handed to encoding/json
+// (but json.Number, whose method does what this package does); and so is
+// a struct whose tags v2 parses differently (internal/jsonfields). The
+// differential tests and fuzz targets run on both (CI tests on Go 1.27).
 package jsondec
 
 import (
@@ -57,9 +63,6 @@ func Decode[T any](data []byte, v *T, strict bool) bool {
 
 // decodeValue is Decode into v, settable.
 func decodeValue(data []byte, v reflect.Value, strict bool) bool {
-	if !enabled {
-		return false
-	}
 	c := codecFor(v.Type())
 	if c.anyWhole {
 		return false
@@ -76,9 +79,6 @@ func decodeValue(data []byte, v reflect.Value, strict bool) bool {
 // json.Unmarshal gives an interface{}: map[string]any, []any, float64,
 // string, bool or nil. It reports false for a number beyond float64.
 func DecodeAny(data []byte) (any, bool) {
-	if !enabled {
-		return nil, false
-	}
 	d := decoder{data: data}
 	d.i = d.ws(0)
 	v, ok := d.anyValue()
@@ -126,6 +126,11 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		switch d.data[d.i] {
 		case 'n':
 			d.i += 4
+			if onV2 {
+				// v2 with v1's options (MergeWithLegacySemantics) leaves a
+				// TextUnmarshaler alone on null, whatever its kind.
+				return true
+			}
 			switch c.kind {
 			case reflect.Interface, reflect.Map, reflect.Slice:
 				v.SetZero()

@@ -379,8 +379,10 @@ func TestDecodeLeavesPromotedMethodsOfUnnamedTypesToEncodingJSON(t *testing.T) {
 	if diff[AnonEmbeds](t, data, false) {
 		t.Fatal("Decode decoded a type whose meaning depends on where it is")
 	}
+	// The premise, on v1: encoding/json ignores the promoted method in a
+	// field (v2 calls it; either way the document is left to it).
 	var v AnonEmbeds
-	if err := json.Unmarshal(data, &v); err != nil || v.F.Got != "x" {
+	if err := json.Unmarshal(data, &v); !onV2 && (err != nil || v.F.Got != "x") {
 		t.Fatalf("encoding/json: %v %+v (the test's premise changed)", err, v)
 	}
 }

@@ -62,9 +62,10 @@ func TestReviewNamedPointerTypesHideTheElementsMethods(t *testing.T) {
 			}
 		})
 	}
-	// The premise: encoding/json ignores Raw's method behind PRaw.
+	// The premise, on v1: encoding/json ignores Raw's method behind PRaw
+	// (v2 calls it; either way the document is left to it).
 	var v NamedPointers
-	if err := json.Unmarshal([]byte(`{"R":{"Got":"y"},"U":"abc"}`), &v); err != nil || v.R.Got != "y" || *v.U != "abc" {
+	if err := json.Unmarshal([]byte(`{"R":{"Got":"y"},"U":"abc"}`), &v); !onV2 && (err != nil || v.R.Got != "y" || *v.U != "abc") {
 		t.Fatalf("encoding/json: %v %+v (the test's premise changed)", err, v)
 	}
 }
