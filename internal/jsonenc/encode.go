@@ -17,6 +17,13 @@
 // deeper than encoding/json's cycle check starts at): the caller then
 // encodes with encoding/json, which gives its exact output or error.
 // MarshalJSON and MarshalText may then run twice.
+//
+// Where encoding/json is implemented on encoding/json/v2 with v1's options
+// (the default from Go 1.27; GOEXPERIMENT=jsonv2 before), its output is
+// v1's but for invalid UTF-8 in strings, which v2 writes as the character
+// U+FFFD rather than \ufffd; this package does the same there, hands
+// types with MarshalJSONTo (which v2 calls first) to encoding/json, and
+// structs whose tags v2 parses differently (internal/jsonfields).
 package jsonenc
 
 import (
@@ -40,9 +47,6 @@ import (
 // past its length unspecified, when the caller must encode with
 // encoding/json instead.
 func Append(dst []byte, v any) ([]byte, bool) {
-	if !enabled {
-		return dst, false
-	}
 	if v == nil {
 		return append(dst, "null"...), true
 	}
@@ -133,6 +137,8 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	pt := reflect.PointerTo(t)
 	// encoding/json's newTypeEncoder, in its order.
 	switch {
+	case v2Method(t):
+		c.mode = modeKind // and not byKind: encoding/json's
 	case t.Kind() != reflect.Pointer && pt.Implements(marshalerType) && !t.Implements(marshalerType):
 		c.mode = modeAddrMarshaler
 		c.fill(building)
@@ -520,7 +526,11 @@ func appendString[S string | []byte](dst []byte, s S) []byte {
 		r, size := utf8.DecodeRuneInString(string(s[i : i+n]))
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
+			if onV2 {
+				dst = append(dst, "\uFFFD"...) // v2 writes the character
+			} else {
+				dst = append(dst, `\ufffd`...)
+			}
 			i += size
 			start = i
 			continue
