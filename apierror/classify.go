@@ -84,6 +84,19 @@ func fromStatus(status int, msg, code string, err error) verdict {
 //	Invalid JSON: unknown field "nmae"
 //	Invalid JSON: unexpected end of input
 //
+// A field is named as encoding/json names it without v2 (Go 1.26 and
+// older): the JSON names of the struct fields on the way, without array
+// indices or map keys ("items.n"). encoding/json v2, the default from Go
+// 1.27, gives the JSON Pointer instead ("items.0.n"); JSONError drops its
+// indices, its map keys made of digits and its "~0"/"~1" escapes, so the
+// message is the same. What v2's Field does not tell apart stays different:
+// a map key that is not a number is kept ("m.k" where Go 1.26 says "m"; a
+// top-level map gives a field where Go 1.26 gives the value and its
+// offset), a key matched case-insensitively keeps the client's spelling
+// ("NAME", not "name"), a field promoted from an embedded struct lacks the
+// struct's Go name ("id", not "Base.id"), and a field whose JSON name is
+// only digits is dropped along with the indices.
+//
 // Truncated input (io.ErrUnexpectedEOF, io.EOF) is only mapped here, where
 // the caller knows it came from a JSON decoder; [Write] treats those as
 // server errors because they can come from anywhere.
@@ -99,10 +112,10 @@ func JSONError(err error) *Error {
 		msg = fmt.Sprintf("Invalid JSON: %s (at byte %d)", syn.Error(), syn.Offset)
 	case errors.As(err, &ute):
 		want := jsonKind(ute.Type)
-		if ute.Field == "" {
+		if field := jsonField(ute.Field, jsonV2); field == "" {
 			msg = fmt.Sprintf("Invalid JSON: value must be %s, got %s (at byte %d)", want, ute.Value, ute.Offset)
 		} else {
-			msg = fmt.Sprintf("Invalid JSON: field %q must be %s, got %s", ute.Field, want, ute.Value)
+			msg = fmt.Sprintf("Invalid JSON: field %q must be %s, got %s", field, want, ute.Value)
 		}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		msg = "Invalid JSON: unexpected end of input"
