@@ -2,6 +2,7 @@ package apierror
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -97,9 +98,32 @@ func fromStatus(status int, msg, code string, err error) verdict {
 // struct's Go name ("id", not "Base.id"), and a field whose JSON name is
 // only digits is dropped along with the indices.
 //
+// Syntax errors and offsets read the same too: v2's words for a control
+// character in a string and for a bad escape, and its offset after a bad
+// \u escape, are turned back into Go 1.26's. Two v2 wordings are left as
+// they are, since rewording them needs the input: a bad byte inside a
+// number ("in numeric literal" where Go 1.26 may say "after decimal point
+// in numeric literal" or "in exponent of numeric literal"), and input that
+// ends inside a number or literal given to json.Unmarshal ("unexpected end
+// of JSON input", at byte 0 for a number, where Go 1.26 says "invalid
+// character ' ' ..."). A body that passed the bodyparser middleware is
+// valid JSON and never gets those. GOEXPERIMENT=jsonv2 on Go 1.26 also
+// gives offsets a byte or more short of the old ones; Go 1.27 fixed that,
+// and it is not corrected here.
+//
+// Invalid base64 for a []byte is "illegal base64 data at byte N of a
+// string" on both. A `json:",string"` field whose value is not a quoted
+// literal of its type is 400 on both, but Go 1.26 says only "value must be
+// a quoted int, got ..." where v2 names the field
+// (`field "q" must be an integer, got number x`).
+//
 // Truncated input (io.ErrUnexpectedEOF, io.EOF) is only mapped here, where
 // the caller knows it came from a JSON decoder; [Write] treats those as
-// server errors because they can come from anywhere.
+// server errors because they can come from anywhere. So are the base64 and
+// ",string" errors, which Go 1.26 returns without a JSON error type: given
+// to [Write] directly, they are 500 on Go 1.26 and 400 on Go 1.27 (where
+// they are UnmarshalTypeErrors). Pass a decoding error through JSONError
+// for the same 400 on both, as bodyparser.Decode does.
 func JSONError(err error) *Error {
 	if err == nil {
 		return nil
@@ -107,9 +131,15 @@ func JSONError(err error) *Error {
 	var msg string
 	var syn *json.SyntaxError
 	var ute *json.UnmarshalTypeError
+	var b64 base64.CorruptInputError
 	switch {
 	case errors.As(err, &syn):
-		msg = fmt.Sprintf("Invalid JSON: %s (at byte %d)", syn.Error(), syn.Offset)
+		text, off := jsonSyntax(syn.Error(), syn.Offset, jsonV2)
+		msg = fmt.Sprintf("Invalid JSON: %s (at byte %d)", text, off)
+	case errors.As(err, &b64):
+		// Without v2 it comes bare, with v2 inside an UnmarshalTypeError
+		// (whose Field it names): both give this message.
+		msg = fmt.Sprintf("Invalid JSON: illegal base64 data at byte %d of a string", int64(b64))
 	case errors.As(err, &ute):
 		want := jsonKind(ute.Type)
 		if field := jsonField(ute.Field, jsonV2); field == "" {
@@ -122,11 +152,22 @@ func JSONError(err error) *Error {
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json has no type for this one (DisallowUnknownFields).
 		msg = "Invalid JSON: unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+	case strings.HasPrefix(err.Error(), stringTagPrefix):
+		// Nor for this one, without v2: a `json:",string"` field whose
+		// value is not a quoted literal of its type. v2 gives an
+		// UnmarshalTypeError.
+		what, typ, _ := strings.Cut(strings.TrimPrefix(err.Error(), stringTagPrefix), " into ")
+		if what == "unquoted value" {
+			what = "an unquoted value"
+		}
+		msg = "Invalid JSON: value must be a quoted " + typ + ", got " + what
 	default:
 		return nil
 	}
 	return &Error{Status: http.StatusBadRequest, Message: msg, Err: err}
 }
+
+const stringTagPrefix = "json: invalid use of ,string struct tag, trying to unmarshal "
 
 func jsonKind(t reflect.Type) string {
 	if t == nil {

@@ -160,3 +160,105 @@ func TestJSONFieldCostsOnePassAtMostOneAllocation(t *testing.T) {
 		}
 	}
 }
+
+// The other errors JSONError maps read the same on every encoding/json too:
+// offsets, syntax errors, unknown fields, trailing data, truncated input,
+// base64. wantV2 marks what v2 words differently and cannot be reworded
+// without the input (JSONError's comment lists it).
+func TestJSONErrorSaysTheSameOnEveryEncodingJSON(t *testing.T) {
+	t.Parallel()
+	type doc struct {
+		Name string `json:"name"`
+		B    []byte `json:"b"`
+		Q    int    `json:"q,string"`
+	}
+	unmarshal := func(s string) error { return json.Unmarshal([]byte(s), new(doc)) }
+	strict := func(s string) error {
+		d := json.NewDecoder(strings.NewReader(s))
+		d.DisallowUnknownFields()
+		return d.Decode(new(doc))
+	}
+	cases := []struct {
+		decode       func(string) error
+		doc          string
+		want, wantV2 string
+	}{
+		{unmarshal, `[1]`, `value must be an object, got array (at byte 1)`, ""},
+		{unmarshal, `  "x"`, `value must be an object, got string (at byte 5)`, ""},
+		{strict, `[1]`, `value must be an object, got array (at byte 1)`, ""},
+		{unmarshal, `{"name":"a",}`, `invalid character '}' looking for beginning of object key string (at byte 13)`, ""},
+		{unmarshal, `{"name" 1}`, `invalid character '1' after object key (at byte 9)`, ""},
+		{unmarshal, `[1 2]`, `invalid character '2' after array element (at byte 4)`, ""},
+		{unmarshal, `{"name":[1,2]]`, `invalid character ']' after object key:value pair (at byte 14)`, ""},
+		{unmarshal, "{\"name\":\n\n  @}", `invalid character '@' looking for beginning of value (at byte 13)`, ""},
+		{unmarshal, `{"name":nulx}`, `invalid character 'x' in literal null (expecting 'l') (at byte 12)`, ""},
+		{unmarshal, `{"name":"a"} x`, `invalid character 'x' after top-level value (at byte 14)`, ""},
+		{unmarshal, `{"name":"a"}}`, `invalid character '}' after top-level value (at byte 13)`, ""},
+		{unmarshal, `{"name":`, `unexpected end of JSON input (at byte 8)`, ""},
+		{unmarshal, ``, `unexpected end of JSON input (at byte 0)`, ""},
+		{unmarshal, "{\"name\":\"a\x01\"}", `invalid character '\x01' in string literal (at byte 11)`, ""},
+		{unmarshal, `{"name":"\q"}`, `invalid character 'q' in string escape code (at byte 11)`, ""},
+		{unmarshal, `{"name":"\'"}`, `invalid character '\'' in string escape code (at byte 11)`, ""},
+		{unmarshal, "{\"name\":\"\\\x01\"}", `invalid character '\x01' in string escape code (at byte 11)`, ""},
+		{unmarshal, `{"name":"\u12"}`, `invalid character '"' in \u hexadecimal character escape (at byte 14)`, ""},
+		{unmarshal, `"\u12"`, `invalid character '"' in \u hexadecimal character escape (at byte 6)`, ""},
+		{unmarshal, `"\u1"`, `invalid character '"' in \u hexadecimal character escape (at byte 5)`, ""},
+		{unmarshal, `{"name":"\u00zz"}`, `invalid character 'z' in \u hexadecimal character escape (at byte 14)`, ""},
+		{unmarshal, `{"name":"\é"}`, `invalid character 'Ã' in string escape code (at byte 11)`, ""},
+		{unmarshal, "{\"name\":\"\\`\"}", "invalid character '`' in string escape code (at byte 11)", ""},
+		{unmarshal, `{"name":"\ "}`, `invalid character ' ' in string escape code (at byte 11)`, ""},
+		{unmarshal, `{"name":"\u1 34"}`, `invalid character ' ' in \u hexadecimal character escape (at byte 13)`, ""},
+		{unmarshal, `{"name":1.x}`, `invalid character 'x' after decimal point in numeric literal (at byte 11)`, `invalid character 'x' in numeric literal (at byte 11)`},
+		{unmarshal, `{"name":tru`, `invalid character ' ' in literal true (expecting 'e') (at byte 11)`, `unexpected end of JSON input (at byte 11)`},
+		{unmarshal, `1.`, `invalid character ' ' after decimal point in numeric literal (at byte 2)`, `unexpected end of JSON input (at byte 0)`},
+		{strict, `{"nmae":"x"}`, `unknown field "nmae"`, ""},
+		{strict, `{"b":"", "a\"b":1}`, `unknown field "a\"b"`, ""},
+		{strict, `{"name":`, `unexpected end of input`, ""},
+		{strict, ``, `unexpected end of input`, ""},
+		{unmarshal, `{"b":"QUJD!"}`, `illegal base64 data at byte 4 of a string`, ""},
+		{unmarshal, `{"b":5}`, `field "b" must be an array, got number`, ""},
+		{unmarshal, `{"q":"1.5"}`, `field "q" must be an integer, got number 1.5`, ""},
+		{unmarshal, `{"q":"x"}`, `value must be a quoted int, got "x"`, `field "q" must be an integer, got number x`},
+		{unmarshal, `{"q":1}`, `value must be a quoted int, got an unquoted value`, `field "q" must be an integer, got number`},
+	}
+	for _, tc := range cases {
+		err := tc.decode(tc.doc)
+		want := "Invalid JSON: " + tc.want
+		if jsonV2 && tc.wantV2 != "" {
+			want = "Invalid JSON: " + tc.wantV2
+		}
+		got := JSONError(err)
+		if got == nil {
+			t.Errorf("%q: JSONError(%v) = nil, want 400 %q", tc.doc, err, want)
+			continue
+		}
+		t.Logf("%-22q %-70q -> %s", tc.doc, err, got.Message)
+		if got.Status != 400 || got.Message != want {
+			t.Errorf("%q: got %d %q, want 400 %q", tc.doc, got.Status, got.Message, want)
+		}
+	}
+}
+
+func TestJSONSyntaxLeavesTheOldWordingAlone(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"invalid character '\\x01' in string",
+		"invalid escape sequence `\\q` in string",
+		"invalid escape sequence `\\u12\"` in string",
+	} {
+		if got, off := jsonSyntax(s, 9, false); got != s || off != 9 {
+			t.Errorf("jsonSyntax(%q, 9, v1) = %q, %d; want it unchanged", s, got, off)
+		}
+	}
+	// Shapes v2 does not produce are left as they are, not misread.
+	for _, s := range []string{
+		"invalid escape sequence `` in string",
+		"invalid escape sequence `x` in string",
+		"invalid escape sequence \"\\x in string",
+		"invalid escape sequence `\\u12ab` in string",
+	} {
+		if got, off := jsonSyntax(s, 9, true); got != s || off != 9 {
+			t.Errorf("jsonSyntax(%q, 9, v2) = %q, %d; want it unchanged", s, got, off)
+		}
+	}
+}
