@@ -114,7 +114,7 @@ func fromStatus(status int, msg, code string, err error) verdict {
 // Invalid base64 for a []byte is "illegal base64 data at byte N of a
 // string" on both. A `json:",string"` field whose value is not a quoted
 // literal of its type is 400 on both, but Go 1.26 says only "value must be
-// a quoted int, got ..." where v2 names the field
+// an integer in a string, got ..." where v2 names the field
 // (`field "q" must be an integer, got number x`).
 //
 // Truncated input (io.ErrUnexpectedEOF, io.EOF) is only mapped here, where
@@ -149,25 +149,40 @@ func JSONError(err error) *Error {
 		}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		msg = "Invalid JSON: unexpected end of input"
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		// encoding/json has no type for this one (DisallowUnknownFields).
-		msg = "Invalid JSON: unknown field " + strings.TrimPrefix(err.Error(), "json: unknown field ")
-	case strings.HasPrefix(err.Error(), stringTagPrefix):
-		// Nor for this one, without v2: a `json:",string"` field whose
-		// value is not a quoted literal of its type. v2 gives an
-		// UnmarshalTypeError.
-		what, typ, _ := strings.Cut(strings.TrimPrefix(err.Error(), stringTagPrefix), " into ")
-		if what == "unquoted value" {
-			what = "an unquoted value"
-		}
-		msg = "Invalid JSON: value must be a quoted " + typ + ", got " + what
 	default:
-		return nil
+		// encoding/json has no type for these: an unknown field
+		// (DisallowUnknownFields), and without v2 a `json:",string"` field
+		// whose value is not a quoted literal of its type.
+		s := err.Error()
+		if key, ok := strings.CutPrefix(s, "json: unknown field "); ok {
+			msg = "Invalid JSON: unknown field " + key
+		} else if rest, ok := strings.CutPrefix(s, "json: invalid use of ,string struct tag, trying to unmarshal "); ok {
+			what, typ, _ := strings.Cut(rest, " into ")
+			if what == "unquoted value" {
+				what = "an unquoted value"
+			}
+			msg = "Invalid JSON: value must be " + quotedKind(typ) + ", got " + what
+		} else {
+			return nil
+		}
 	}
 	return &Error{Status: http.StatusBadRequest, Message: msg, Err: err}
 }
 
-const stringTagPrefix = "json: invalid use of ,string struct tag, trying to unmarshal "
+// quotedKind names what a `json:",string"` field of Go type typ holds.
+func quotedKind(typ string) string {
+	switch strings.TrimLeft(typ, "*") {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr":
+		return "an integer in a string"
+	case "float32", "float64":
+		return "a number in a string"
+	case "bool":
+		return "a boolean in a string"
+	case "string":
+		return "a quoted string in a string"
+	}
+	return "a quoted " + typ
+}
 
 func jsonKind(t reflect.Type) string {
 	if t == nil {

@@ -218,8 +218,8 @@ func TestJSONErrorSaysTheSameOnEveryEncodingJSON(t *testing.T) {
 		{unmarshal, `{"b":"QUJD!"}`, `illegal base64 data at byte 4 of a string`, ""},
 		{unmarshal, `{"b":5}`, `field "b" must be an array, got number`, ""},
 		{unmarshal, `{"q":"1.5"}`, `field "q" must be an integer, got number 1.5`, ""},
-		{unmarshal, `{"q":"x"}`, `value must be a quoted int, got "x"`, `field "q" must be an integer, got number x`},
-		{unmarshal, `{"q":1}`, `value must be a quoted int, got an unquoted value`, `field "q" must be an integer, got number`},
+		{unmarshal, `{"q":"x"}`, `value must be an integer in a string, got "x"`, `field "q" must be an integer, got number x`},
+		{unmarshal, `{"q":1}`, `value must be an integer in a string, got an unquoted value`, `field "q" must be an integer, got number`},
 	}
 	for _, tc := range cases {
 		err := tc.decode(tc.doc)
