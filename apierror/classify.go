@@ -95,8 +95,8 @@ func fromStatus(status int, msg, code string, err error) verdict {
 // top-level map gives a field where Go 1.26 gives the value and its
 // offset), a key matched case-insensitively keeps the client's spelling
 // ("NAME", not "name"), a field promoted from an embedded struct lacks the
-// struct's Go name ("id", not "Base.id"), and a field whose JSON name is
-// only digits is dropped along with the indices.
+// struct's Go name ("id", not "Base.id"; Go 1.23 says "id" too), and a
+// field whose JSON name is only digits is dropped along with the indices.
 //
 // Syntax errors and offsets read the same too: v2's words for a control
 // character in a string and for a bad escape, and its offset after a bad

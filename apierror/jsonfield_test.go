@@ -44,6 +44,7 @@ func TestJSONErrorNamesAFieldTheSameWayOnEveryEncodingJSON(t *testing.T) {
 		into   func() any
 		want   string
 		wantV2 string // when v2's Field cannot be brought back to the old one
+		or     string // also right without v2: the old Field changed too
 	}{
 		{doc: `{"name":1}`, want: `field "name" must be a string, got number`},
 		{doc: `{"items":[{"n":1},{"n":"x"}]}`, want: `field "items.n" must be an integer, got string`},
@@ -70,7 +71,9 @@ func TestJSONErrorNamesAFieldTheSameWayOnEveryEncodingJSON(t *testing.T) {
 		{doc: `{"m":{"k":"x"}}`, want: `field "m" must be an integer, got string`, wantV2: `field "m.k" must be an integer, got string`},
 		{doc: `{"ms":{"k":{"n":"x"}}}`, want: `field "ms.n" must be an integer, got string`, wantV2: `field "ms.k.n" must be an integer, got string`},
 		{doc: `{"NAME":1}`, want: `field "name" must be a string, got number`, wantV2: `field "NAME" must be a string, got number`},
-		{doc: `{"id":"x"}`, want: `field "jfBase.id" must be an integer, got string`, wantV2: `field "id" must be an integer, got string`},
+		// An embedded struct's Go name is in the path from Go 1.24 or so
+		// (Go 1.25 and 1.26 have it), not in Go 1.23's nor in v2's.
+		{doc: `{"id":"x"}`, want: `field "jfBase.id" must be an integer, got string`, wantV2: `field "id" must be an integer, got string`, or: `field "id" must be an integer, got string`},
 		{doc: `{"a":"x"}`, into: func() any { return new(map[string]int) }, want: `value must be an integer, got string (at byte 8)`, wantV2: `field "a" must be an integer, got string`},
 	}
 	for _, tc := range cases {
@@ -90,7 +93,7 @@ func TestJSONErrorNamesAFieldTheSameWayOnEveryEncodingJSON(t *testing.T) {
 		}
 		got := JSONError(err)
 		t.Logf("%-40s Field %-12q Offset %2d -> %s", tc.doc, ute.Field, ute.Offset, got.Message)
-		if got.Message != want {
+		if got.Message != want && (jsonV2 || tc.or == "" || got.Message != "Invalid JSON: "+tc.or) {
 			t.Errorf("%s (Field %q): got %q, want %q", tc.doc, ute.Field, got.Message, want)
 		}
 	}
