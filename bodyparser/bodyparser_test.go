@@ -452,6 +452,7 @@ func TestDecodeFillsATypedValueAndNamesWhatIsWrong(t *testing.T) {
 		msg            string
 	}{
 		{"wrong type names the field", "application/json", `{"meta":{"priority":"high"}}`, nil, 400, `Invalid JSON: field "meta.priority" must be an integer, got string`},
+		{"an array element names the array, on every Go", "application/json", `{"tags":["a",2]}`, nil, 400, `Invalid JSON: field "tags" must be a string, got number`},
 		{"wrong top-level type", "application/json", `[1]`, nil, 400, `Invalid JSON: value must be an object, got array (at byte 1)`},
 		{"unknown field is refused when asked", "application/json", `{"titel":"x"}`, []bodyparser.DecodeOption{bodyparser.DisallowUnknownFields}, 400, `Invalid JSON: unknown field "titel"`},
 		{"not json", "text/plain", `{"title":"x"}`, nil, 415, "Content-Type must be application/json"},
