@@ -109,7 +109,7 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 
 	pt := reflect.PointerTo(t)
 	switch {
-	case v2Method(t) && t != numberType:
+	case jsonfields.HasV2Method(t, "UnmarshalJSONFrom", "Decoder") && t != numberType:
 		// json.Number has UnmarshalJSONFrom on v2, which with v1's
 		// options does what this package does for it.
 		c.mode = modeStd

@@ -49,6 +49,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 	"github.com/apiroutes/apiroutes/internal/jsonscan"
 )
 
@@ -126,7 +127,7 @@ func (d *decoder) value(c *codec, v reflect.Value) bool {
 		switch d.data[d.i] {
 		case 'n':
 			d.i += 4
-			if onV2 {
+			if jsonfields.OnV2 {
 				// v2 with v1's options (MergeWithLegacySemantics) leaves a
 				// TextUnmarshaler alone on null, whatever its kind.
 				return true

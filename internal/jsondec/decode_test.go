@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 )
 
 // The types below cover what Decode does itself and what it hands to
@@ -382,7 +384,7 @@ func TestDecodeLeavesPromotedMethodsOfUnnamedTypesToEncodingJSON(t *testing.T) {
 	// The premise, on v1: encoding/json ignores the promoted method in a
 	// field (v2 calls it; either way the document is left to it).
 	var v AnonEmbeds
-	if err := json.Unmarshal(data, &v); !onV2 && (err != nil || v.F.Got != "x") {
+	if err := json.Unmarshal(data, &v); !jsonfields.OnV2 && (err != nil || v.F.Got != "x") {
 		t.Fatalf("encoding/json: %v %+v (the test's premise changed)", err, v)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 )
 
 // A defined pointer type has no methods, whatever its element has:
@@ -65,7 +67,7 @@ func TestReviewNamedPointerTypesHideTheElementsMethods(t *testing.T) {
 	// The premise, on v1: encoding/json ignores Raw's method behind PRaw
 	// (v2 calls it; either way the document is left to it).
 	var v NamedPointers
-	if err := json.Unmarshal([]byte(`{"R":{"Got":"y"},"U":"abc"}`), &v); !onV2 && (err != nil || v.R.Got != "y" || *v.U != "abc") {
+	if err := json.Unmarshal([]byte(`{"R":{"Got":"y"},"U":"abc"}`), &v); !jsonfields.OnV2 && (err != nil || v.R.Got != "y" || *v.U != "abc") {
 		t.Fatalf("encoding/json: %v %+v (the test's premise changed)", err, v)
 	}
 }

@@ -137,7 +137,7 @@ func compile(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	pt := reflect.PointerTo(t)
 	// encoding/json's newTypeEncoder, in its order.
 	switch {
-	case v2Method(t):
+	case jsonfields.HasV2Method(t, "MarshalJSONTo", "Encoder"):
 		c.mode = modeKind // and not byKind: encoding/json's
 	case t.Kind() != reflect.Pointer && pt.Implements(marshalerType) && !t.Implements(marshalerType):
 		c.mode = modeAddrMarshaler
@@ -526,7 +526,7 @@ func appendString[S string | []byte](dst []byte, s S) []byte {
 		r, size := utf8.DecodeRuneInString(string(s[i : i+n]))
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
-			if onV2 {
+			if jsonfields.OnV2 {
 				dst = append(dst, "\uFFFD"...) // v2 writes the character
 			} else {
 				dst = append(dst, `\ufffd`...)

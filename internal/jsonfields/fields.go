@@ -44,7 +44,7 @@ func Of(t reflect.Type) ([]Field, bool) {
 		}
 		tag, tagged := sf.Tag.Lookup("json")
 		if !sf.IsExported() {
-			if onV2 && tagged && tag != "-" {
+			if OnV2 && tagged && tag != "-" {
 				return nil, false
 			}
 			continue
@@ -54,12 +54,12 @@ func Of(t reflect.Type) ([]Field, bool) {
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if !validTag(name) {
-			if onV2 && name != "" {
+			if OnV2 && name != "" {
 				return nil, false
 			}
 			name = ""
 		}
-		if onV2 && !plainOptions(opts) {
+		if OnV2 && !plainOptions(opts) {
 			return nil, false
 		}
 		c := cand{tagged: name != ""}
@@ -89,6 +89,29 @@ func Of(t reflect.Type) ([]Field, bool) {
 		fields = append(fields, c.Field)
 	}
 	return fields, true
+}
+
+// HasV2Method reports whether t or *t has encoding/json/v2's method name
+// (UnmarshalJSONFrom or MarshalJSONTo) taking a *jsontext.param (Decoder
+// or Encoder) and returning an error. encoding/json on v2 calls it before
+// any other method, so jsondec and jsonenc leave such types to it. It is
+// looked up by name and signature, not through the interface, which a
+// module whose go.mod says go 1.23 may not name; on v1 it is false.
+func HasV2Method(t reflect.Type, name, param string) bool {
+	if !OnV2 || t.Kind() == reflect.Interface {
+		return false // an interface: the dynamic value's type decides
+	}
+	m, ok := t.MethodByName(name)
+	if !ok {
+		m, ok = reflect.PointerTo(t).MethodByName(name)
+	}
+	if !ok {
+		return false
+	}
+	ft := m.Type // with the receiver
+	return ft.NumIn() == 2 && ft.NumOut() == 1 &&
+		ft.In(1).Kind() == reflect.Pointer && ft.In(1).Elem().PkgPath() == "encoding/json/jsontext" &&
+		ft.In(1).Elem().Name() == param && ft.Out(0) == reflect.TypeFor[error]()
 }
 
 // plainOptions reports whether opts holds only options v1 and v2 read

@@ -23,7 +23,7 @@ func TestOfListsTheKeysEncodingJSONWrites(t *testing.T) {
 	} {
 		typ := reflect.StructOf(fields)
 		got, ok := Of(typ)
-		if !ok && onV2 && i > 0 {
+		if !ok && OnV2 && i > 0 {
 			continue // names v1 and v2 read apart (TestOfOnV2LeavesWhatV1AndV2ReadApart)
 		}
 		if !ok {
@@ -96,8 +96,8 @@ func TestOfOnV2LeavesWhatV1AndV2ReadApart(t *testing.T) {
 		{"names equal but for the Kelvin sign", []reflect.StructField{f("A", `json:"k"`), f("B", "json:\"\u212a\"")}, true},
 	} {
 		_, ok := Of(reflect.StructOf(c.fields))
-		if want := !onV2 || c.onV2; ok != want {
-			t.Errorf("%s: listed %v, want %v (encoding/json on v2: %v)", c.name, ok, want, onV2)
+		if want := !OnV2 || c.onV2; ok != want {
+			t.Errorf("%s: listed %v, want %v (encoding/json on v2: %v)", c.name, ok, want, OnV2)
 		}
 	}
 }

@@ -2,6 +2,6 @@
 
 package jsonfields
 
-// onV2 reports whether encoding/json is implemented on encoding/json/v2
-// (the default from Go 1.27, GOEXPERIMENT=jsonv2 before).
-const onV2 = false
+// OnV2 reports whether encoding/json is implemented on encoding/json/v2:
+// here it is the classic v1 implementation.
+const OnV2 = false
