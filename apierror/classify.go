@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 	"github.com/apiroutes/apiroutes/internal/size"
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
@@ -134,7 +135,7 @@ func JSONError(err error) *Error {
 	var b64 base64.CorruptInputError
 	switch {
 	case errors.As(err, &syn):
-		text, off := jsonSyntax(syn.Error(), syn.Offset, jsonV2)
+		text, off := jsonSyntax(syn.Error(), syn.Offset, jsonfields.OnV2)
 		msg = fmt.Sprintf("Invalid JSON: %s (at byte %d)", text, off)
 	case errors.As(err, &b64):
 		// Without v2 it comes bare, with v2 inside an UnmarshalTypeError
@@ -142,7 +143,7 @@ func JSONError(err error) *Error {
 		msg = fmt.Sprintf("Invalid JSON: illegal base64 data at byte %d of a string", int64(b64))
 	case errors.As(err, &ute):
 		want := jsonKind(ute.Type)
-		if field := jsonField(ute.Field, jsonV2); field == "" {
+		if field := jsonField(ute.Field, jsonfields.OnV2); field == "" {
 			msg = fmt.Sprintf("Invalid JSON: value must be %s, got %s (at byte %d)", want, ute.Value, ute.Offset)
 		} else {
 			msg = fmt.Sprintf("Invalid JSON: field %q must be %s, got %s", field, want, ute.Value)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/apiroutes/apiroutes/internal/jsonfields"
 )
 
 type jfItem struct {
@@ -88,18 +90,18 @@ func TestJSONErrorNamesAFieldTheSameWayOnEveryEncodingJSON(t *testing.T) {
 			continue
 		}
 		want := "Invalid JSON: " + tc.want
-		if jsonV2 && tc.wantV2 != "" {
+		if jsonfields.OnV2 && tc.wantV2 != "" {
 			want = "Invalid JSON: " + tc.wantV2
 		}
 		got := JSONError(err)
 		t.Logf("%-40s Field %-12q Offset %2d -> %s", tc.doc, ute.Field, ute.Offset, got.Message)
-		if got.Message != want && (jsonV2 || tc.or == "" || got.Message != "Invalid JSON: "+tc.or) {
+		if got.Message != want && (jsonfields.OnV2 || tc.or == "" || got.Message != "Invalid JSON: "+tc.or) {
 			t.Errorf("%s (Field %q): got %q, want %q", tc.doc, ute.Field, got.Message, want)
 		}
 	}
 }
 
-// jsonV2 must say which encoding/json this is, or jsonField would rewrite
+// jsonfields.OnV2 must say which encoding/json this is, or jsonField would rewrite
 // the old Field (where "~1" and "0" are names) or leave v2's alone.
 func TestJSONV2IsTheEncodingJSONThisIsBuiltWith(t *testing.T) {
 	t.Parallel()
@@ -108,8 +110,8 @@ func TestJSONV2IsTheEncodingJSONThisIsBuiltWith(t *testing.T) {
 	if !errors.As(json.Unmarshal([]byte(`[1,"x"]`), &v), &ute) {
 		t.Fatal("no UnmarshalTypeError")
 	}
-	if isV2 := ute.Field == "1"; isV2 != jsonV2 {
-		t.Errorf("Field of an array element is %q, but jsonV2 = %v", ute.Field, jsonV2)
+	if isV2 := ute.Field == "1"; isV2 != jsonfields.OnV2 {
+		t.Errorf("Field of an array element is %q, but jsonfields.OnV2 = %v", ute.Field, jsonfields.OnV2)
 	}
 }
 
@@ -227,7 +229,7 @@ func TestJSONErrorSaysTheSameOnEveryEncodingJSON(t *testing.T) {
 	for _, tc := range cases {
 		err := tc.decode(tc.doc)
 		want := "Invalid JSON: " + tc.want
-		if jsonV2 && tc.wantV2 != "" {
+		if jsonfields.OnV2 && tc.wantV2 != "" {
 			want = "Invalid JSON: " + tc.wantV2
 		}
 		got := JSONError(err)

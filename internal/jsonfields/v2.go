@@ -2,7 +2,8 @@
 
 package jsonfields
 
-// OnV2 reports whether encoding/json is implemented on encoding/json/v2,
+// OnV2 reports whether encoding/json is implemented on encoding/json/v2
+// (for jsondec, jsonenc and apierror's messages),
 // as it is by default from Go 1.27 (GOEXPERIMENT=jsonv2 before, and
 // GOEXPERIMENT=nojsonv2 turns it off). Its v1 API then keeps v1's results
 // in all but a few edge cases, which jsondec and jsonenc follow where they
