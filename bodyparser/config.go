@@ -29,6 +29,12 @@ const DefaultSizeLimit Size = "1mb"
 // slow mobile link still gives.
 const DefaultReadTimeout = 30 * time.Second
 
+// DefaultMaxDecompressionRatio is the ratio when
+// Config.MaxDecompressionRatio is zero: Apache mod_deflate's
+// DeflateInflateRatioLimit. JSON and forms compress 5 to 20 times; a
+// body that decodes to more than 200 times its size is padding.
+const DefaultMaxDecompressionRatio = 200
+
 // Config configures the body parser. The zero value is Next.js's default:
 // parse every body of up to 1mb.
 type Config struct {
@@ -66,6 +72,21 @@ type Config struct {
 	// with an error that [apierror.Write] answers 408. A negative value
 	// means no deadline.
 	ReadTimeout time.Duration
+
+	// DisableDecompression refuses bodies with a Content-Encoding (gzip,
+	// deflate) with 415 and Accept-Encoding: identity, as for codings that
+	// are never supported: for routes that check the bytes as sent, or that
+	// should not inflate anything. By default gzip and deflate bodies are
+	// decoded, an extension over Next.js, which does not decode them.
+	DisableDecompression bool
+
+	// MaxDecompressionRatio bounds how many times its size on the wire a
+	// compressed body may decode to, so that what a client makes the server
+	// inflate is bounded by what it sends: past it the request is answered
+	// 413 "Body expands more than <N> times when decompressed". Zero means
+	// DefaultMaxDecompressionRatio; negative, no ratio (SizeLimit still
+	// bounds the decoded bytes).
+	MaxDecompressionRatio int
 
 	// AlwaysJSON parses every body as JSON whatever its Content-Type, as the
 	// App Router's request.json() does (see "request.json() and
@@ -112,6 +133,8 @@ type parser struct {
 	limit    int64
 	wireCap  int64         // the most compressed bytes read for a limit of decoded bytes
 	timeout  time.Duration // 0: none
+	inflate  bool          // decode gzip and deflate bodies
+	ratio    int64         // the most decoded bytes per wire byte; 0: no bound
 	errs     apierror.Config
 	forms    *forms // AlwaysJSON and Multipart; nil when neither is set
 
@@ -120,6 +143,7 @@ type parser struct {
 	invalidBody *apierror.Error
 	invalidJSON *apierror.Error
 	timedOut    *apierror.Error
+	expanded    *apierror.Error
 
 	tooManyCodings *apierror.Error
 }
@@ -127,6 +151,7 @@ type parser struct {
 func (c Config) compile() (*parser, error) {
 	p := &parser{
 		raw:         c.Raw,
+		inflate:     !c.DisableDecompression,
 		errs:        c.Errors,
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
@@ -138,6 +163,15 @@ func (c Config) compile() (*parser, error) {
 		p.timeout = c.ReadTimeout
 	case c.ReadTimeout == 0 && !c.Raw:
 		p.timeout = DefaultReadTimeout
+	}
+	switch {
+	case c.MaxDecompressionRatio == 0:
+		p.ratio = DefaultMaxDecompressionRatio
+	case c.MaxDecompressionRatio > 0:
+		p.ratio = int64(c.MaxDecompressionRatio)
+	}
+	if p.ratio > 0 {
+		p.expanded = apierror.PayloadTooLarge(fmt.Sprintf("Body expands more than %d times when decompressed", p.ratio))
 	}
 	if p.timeout > 0 {
 		p.timedOut = apierror.New(http.StatusRequestTimeout, "Body not received within "+p.timeout.String())

@@ -38,12 +38,12 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if label != "" {
 		var ok bool
 		if enc, ok = charset.Lookup(label); !ok {
-			p.errs.Write(w, r, p.invalidBody)
+			p.refuseUnread(w, r, p.invalidBody, false)
 			return
 		}
 	}
 	cs := contentCodings(r.Header)
-	if cs.bad != "" || cs.tooMany {
+	if cs.bad != "" || cs.tooMany || (cs.n > 0 && !p.inflate) {
 		p.refuseCodings(w, r, &cs)
 		return
 	}
@@ -59,31 +59,21 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		wireLimit = p.wireCap
 	}
 	if r.ContentLength > wireLimit {
-		p.refuseTooLarge(w, r)
+		p.refuseTooLarge(w, r, p.tooLarge)
 		return
 	}
 
 	deadline := p.setDeadline(w)
 	raw, err := p.read(r, &cs)
-	switch {
-	case err == nil:
-		if deadline {
-			// The body is read to its end and the deadline was its alone.
-			// net/http lifts it too (at EOF, before a keep-alive wait); this
-			// does not rely on that.
-			setReadDeadline(w, time.Time{})
-		}
-	case errors.Is(err, errTooLarge):
-		p.refuseTooLarge(w, r)
+	if err != nil {
+		p.refuseRead(w, r, err)
 		return
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		p.refuseSlow(w, r)
-		return
-	default:
-		// The deadline stays: it bounds net/http's reading of what is left
-		// of the body after this answer.
-		p.errs.Write(w, r, p.invalidBody)
-		return
+	}
+	if deadline {
+		// r.Body returned EOF: the deadline was the body's alone. net/http
+		// lifts it too (at EOF, before a keep-alive wait); this does not
+		// rely on that.
+		setReadDeadline(w, time.Time{})
 	}
 	b, err := newBody(raw, k, enc)
 	if err != nil {
@@ -112,10 +102,12 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.next.ServeHTTP(w, r)
 }
 
-// read reads the body within the limit. With content codings, the limit
-// applies to the decoded bytes and wireCap to the bytes on the wire. The
-// buffer grows with the bytes received, whatever Content-Length says, and a
-// body that ends before its Content-Length is an error.
+// read reads the body within the limit, to the EOF of r.Body. With
+// content codings, the limit applies to the decoded bytes, wireCap to the
+// bytes on the wire, and the ratio between them to both; what follows the
+// end of a compressed stream is read too, within maxTrailing. The buffer
+// grows with the bytes received, whatever Content-Length says, and a body
+// that ends before its Content-Length is an error.
 func (p *parser) read(r *http.Request, cs *codings) ([]byte, error) {
 	if cs.n == 0 {
 		b, err := readLimited(r.Body, p.limit)
@@ -124,12 +116,47 @@ func (p *parser) read(r *http.Request, cs *codings) ([]byte, error) {
 		}
 		return b, err
 	}
-	src, release, err := decoded(&capReader{r: r.Body, n: p.wireCap}, cs)
+	d, err := decode(&capReader{r: r.Body, n: p.wireCap}, cs, p.ratio)
+	defer d.release()
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	return readLimited(src, p.limit)
+	b, err := readLimited(d, p.limit)
+	if err == nil {
+		err = d.finish()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// refuseRead answers a body that could not be read: 413 past the limit or
+// the decompression ratio, 408 past the deadline, 400 otherwise.
+func (p *parser) refuseRead(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, errTooLarge):
+		p.refuseTooLarge(w, r, p.tooLarge)
+	case errors.Is(err, errExpanded):
+		p.refuseTooLarge(w, r, p.expanded)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		p.refuseSlow(w, r)
+	case err == errTrailingCompressed || err == errTrailingMultipart:
+		p.refuseUnread(w, r, err.(*apierror.Error), true)
+	default:
+		p.refuseUnread(w, r, p.invalidBody, true)
+	}
+}
+
+// refuseUnread answers e before the body was read to its end. The read
+// deadline stays (and is set, if reading had not started), so that
+// net/http, which reads what is left of the body (up to 256 KiB) before
+// it sends the answer, to keep the connection, gives up at the deadline.
+func (p *parser) refuseUnread(w http.ResponseWriter, r *http.Request, e *apierror.Error, started bool) {
+	if !started && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+		p.setDeadline(w)
+	}
+	p.errs.Write(w, r, e)
 }
 
 // setDeadline sets the body read deadline, and reports whether it did: not
@@ -147,12 +174,12 @@ func (p *parser) setDeadline(w http.ResponseWriter) bool {
 // and later reset the one stream when the handler returns, and a Connection
 // header there would close the connection for every other stream on it
 // (Go's server answers it with GOAWAY).
-func (p *parser) refuseTooLarge(w http.ResponseWriter, r *http.Request) {
+func (p *parser) refuseTooLarge(w http.ResponseWriter, r *http.Request, e *apierror.Error) {
 	if r.ProtoMajor < 2 {
 		w.Header().Set("Connection", "close")
 		signalTooLarge(w, r, r.Body)
 	}
-	p.errs.Write(w, r, p.tooLarge)
+	p.errs.Write(w, r, e)
 }
 
 // refuseSlow answers 408 when the body read deadline has passed. On HTTP/1
@@ -169,14 +196,22 @@ func (p *parser) refuseSlow(w http.ResponseWriter, r *http.Request) {
 // would have been accepted (RFC 9110, section 15.5.16).
 const acceptEncoding = "gzip, deflate"
 
-// refuseCodings answers 415 for an unsupported coding or too many.
+// refuseCodings answers 415 for an unsupported coding, too many, or any
+// when decompression is off.
 func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codings) {
-	w.Header().Set("Accept-Encoding", acceptEncoding)
-	if cs.tooMany {
-		p.errs.Write(w, r, p.tooManyCodings)
-		return
+	if !p.inflate {
+		w.Header().Set("Accept-Encoding", "identity")
+	} else {
+		w.Header().Set("Accept-Encoding", acceptEncoding)
 	}
-	p.errs.Write(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.bad))
+	switch {
+	case cs.tooMany:
+		p.refuseUnread(w, r, p.tooManyCodings, false)
+	case cs.bad != "":
+		p.refuseUnread(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.bad), false)
+	default:
+		p.refuseUnread(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.c[0].String()), false)
+	}
 }
 
 // serveRaw passes the stream on untouched, bounded only by a SizeLimit or
@@ -188,7 +223,7 @@ func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 	}
 	if p.hasLimit {
 		if r.ContentLength > p.limit {
-			p.refuseTooLarge(w, r)
+			p.refuseTooLarge(w, r, p.tooLarge)
 			return
 		}
 		r.Body = http.MaxBytesReader(innermost(w), r.Body, p.limit)

@@ -205,11 +205,11 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		return false
 	}
 	if boundary == "" {
-		p.errs.Write(w, r, errBadBoundary)
+		p.refuseUnread(w, r, errBadBoundary, false)
 		return true
 	}
 	cs := contentCodings(r.Header)
-	if cs.bad != "" || cs.tooMany {
+	if cs.bad != "" || cs.tooMany || (cs.n > 0 && !p.inflate) {
 		p.refuseCodings(w, r, &cs)
 		return true
 	}
@@ -224,20 +224,22 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		wireLimit = p.wireCap
 	}
 	if r.ContentLength > wireLimit {
-		p.refuseTooLarge(w, r)
+		p.refuseTooLarge(w, r, p.tooLarge)
 		return true
 	}
 
 	deadline := p.setDeadline(w)
 	var src = &capReader{r: r.Body, n: p.limit}
+	var d *decoding
 	if cs.n > 0 {
-		dec, release, err := decoded(&capReader{r: r.Body, n: p.wireCap}, &cs)
+		var err error
+		d, err = decode(&capReader{r: r.Body, n: p.wireCap}, &cs, p.ratio)
+		defer d.release()
 		if err != nil {
-			p.errs.Write(w, r, p.invalidBody)
+			p.refuseRead(w, r, err)
 			return true
 		}
-		defer release()
-		src.r = dec
+		src.r = d
 	}
 	bp, _ := formBufPool.Get().(*[]byte)
 	if bp == nil || len(*bp) != l.bufSize {
@@ -246,31 +248,32 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 	}
 	fp := &formParser{src: src, buf: *bp, lim: l, mem: l.memory, form: fd}
 	err := fp.parse(boundary)
-	formBufPool.Put(bp)
-	defer fp.removeTemps() // after the handler, panics included
-	if err == nil && deadline {
-		setReadDeadline(w, time.Time{}) // read to its end: the deadline was the body's alone
+	if err == nil {
+		err = fp.finish()
 	}
+	formBufPool.Put(bp)
+	if err == nil && d != nil {
+		err = d.finish()
+	}
+	defer fp.removeTemps() // after the handler, panics included
 	if err != nil {
 		fp.removeTemps()
 		var e *apierror.Error
 		switch {
-		case errors.Is(err, errTooLarge):
-			p.refuseTooLarge(w, r)
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			p.refuseSlow(w, r)
+		case errors.Is(err, errTooLarge), errors.Is(err, errExpanded),
+			errors.Is(err, os.ErrDeadlineExceeded), err == errTrailingMultipart:
+			p.refuseRead(w, r, err)
 		case errors.As(err, &e) && e.Status == http.StatusRequestEntityTooLarge:
-			if r.ProtoMajor < 2 { // as refuseTooLarge: HTTP/2 resets the one stream
-				w.Header().Set("Connection", "close")
-				signalTooLarge(w, r, r.Body)
-			}
-			p.errs.Write(w, r, e)
+			p.refuseTooLarge(w, r, e)
 		case errors.As(err, &e):
-			p.errs.Write(w, r, e)
+			p.refuseUnread(w, r, e, true)
 		default:
-			p.errs.Write(w, r, errBadMultipart)
+			p.refuseUnread(w, r, errBadMultipart, true)
 		}
 		return true
+	}
+	if deadline {
+		setReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
 	}
 	p.serveForm(w, r, fd)
 	return true

@@ -281,6 +281,23 @@ func (fp *formParser) fileData(b []byte) error {
 	return nil
 }
 
+// finish reads the epilogue, what follows the close delimiter, to the end
+// of the stream: at most maxTrailing bytes, discarded.
+func (fp *formParser) finish() error {
+	n := fp.w - fp.r
+	fp.r = fp.w
+	if n > maxTrailing {
+		return errTrailingMultipart
+	}
+	switch fp.err {
+	case nil:
+		return drain(fp.src, maxTrailing-n, errTrailingMultipart)
+	case io.EOF:
+		return nil
+	}
+	return fp.err
+}
+
 // removeTemps closes and removes the temporary files. It may run twice.
 func (fp *formParser) removeTemps() {
 	if fp.file != nil {

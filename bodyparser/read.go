@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apiroutes/apiroutes/apierror"
 )
 
 var errTooLarge = errors.New("bodyparser: body exceeds the limit")
@@ -22,6 +24,13 @@ const (
 	codingGzip coding = iota + 1
 	codingDeflate
 )
+
+func (c coding) String() string {
+	if c == codingGzip {
+		return "gzip"
+	}
+	return "deflate"
+}
 
 // MaxContentCodings is how many content codings (identity aside) a body
 // may carry, across all its Content-Encoding lines. Clients send one; a
@@ -83,8 +92,9 @@ func contentCodings(h http.Header) (cs codings) {
 
 // capReader fails with errTooLarge once more than n bytes have been read.
 type capReader struct {
-	r io.Reader
-	n int64 // bytes still allowed
+	r    io.Reader
+	n    int64 // bytes still allowed
+	read int64 // bytes read
 }
 
 func (c *capReader) Read(p []byte) (int, error) {
@@ -96,6 +106,7 @@ func (c *capReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.n -= int64(n)
+	c.read += int64(n)
 	if c.n < 0 {
 		return n, errTooLarge
 	}
@@ -104,17 +115,91 @@ func (c *capReader) Read(p []byte) (int, error) {
 
 var gzipPool sync.Pool // *gzip.Reader
 
-// decoded wraps src in decoders for cs, last applied first decoded. The
-// returned function releases pooled decoders. A decoder is built only once
-// the bytes in front of it could start a stream of its kind.
-func decoded(src io.Reader, cs *codings) (io.Reader, func(), error) {
-	var releases [MaxContentCodings]func()
-	n := 0
-	release := func() {
-		for _, f := range releases[:n] {
-			f()
+// maxTrailing is how many bytes may follow the end of a deflate stream or
+// a multipart body's close delimiter (its epilogue, which RFC 2046 says to
+// ignore): they are read and discarded, so that the body is read to its
+// end under the read deadline. More is a 400. Gzip needs no such bound:
+// its reader reads to the end itself, and refuses what is not a member.
+const maxTrailing = 1 << 10
+
+var (
+	errTrailingCompressed = apierror.BadRequest("Invalid body: data after the end of the compressed body")
+	errTrailingMultipart  = apierror.BadRequest("Invalid multipart body: data after the closing boundary")
+)
+
+// drain reads src to its end, discarding at most max bytes; more is
+// tooMuch.
+func drain(src io.Reader, max int, tooMuch error) error {
+	var buf [512]byte
+	for n := 0; ; {
+		m, err := src.Read(buf[:])
+		if n += m; n > max {
+			return tooMuch
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
 		}
 	}
+}
+
+// errExpanded: the decoded bytes passed the ratio to the wire bytes.
+var errExpanded = errors.New("bodyparser: body expands beyond the ratio")
+
+// decoding is a chain of content decoders over the bytes of the wire. Its
+// Read returns the decoded bytes, and fails with errExpanded once they
+// pass ratio times the bytes read from the wire (0: no ratio).
+type decoding struct {
+	wire    *capReader // the bytes on the wire, as read so far
+	out     io.Reader  // the decoded bytes
+	ratio   int64
+	decoded int64
+	// ends are the inputs of the decoders that stop at the end of their
+	// stream (deflate), wire side first: what follows that end is read by
+	// finish.
+	ends     [MaxContentCodings]io.Reader
+	nEnds    int
+	releases [MaxContentCodings]func()
+	nRel     int
+}
+
+func (d *decoding) Read(p []byte) (int, error) {
+	n, err := d.out.Read(p)
+	d.decoded += int64(n)
+	if d.ratio > 0 && d.decoded/d.ratio > d.wire.read {
+		return n, errExpanded
+	}
+	return n, err
+}
+
+// release returns pooled decoders.
+func (d *decoding) release() {
+	for _, f := range d.releases[:d.nRel] {
+		f()
+	}
+}
+
+// finish reads what is left after the decoded bytes ended, output side
+// first, then the wire to its end, so that the body is read to EOF while
+// the read deadline holds. Each stream may be followed by maxTrailing
+// bytes at most.
+func (d *decoding) finish() error {
+	for i := d.nEnds - 1; i >= 0; i-- {
+		if err := drain(d.ends[i], maxTrailing, errTrailingCompressed); err != nil {
+			return err
+		}
+	}
+	return drain(d.wire, maxTrailing, errTrailingCompressed)
+}
+
+// decode wraps wire in decoders for cs, last applied first decoded. A
+// decoder is built only once the bytes in front of it could start a stream
+// of its kind. Call release when done, error or not.
+func decode(wire *capReader, cs *codings, ratio int64) (*decoding, error) {
+	d := &decoding{wire: wire, ratio: ratio}
+	src := io.Reader(wire)
 	for i := cs.n - 1; i >= 0; i-- {
 		switch cs.c[i] {
 		case codingGzip:
@@ -131,11 +216,10 @@ func decoded(src io.Reader, cs *codings) (io.Reader, func(), error) {
 				if zr != nil {
 					gzipPool.Put(zr)
 				}
-				release()
-				return nil, nil, err
+				return d, err
 			}
-			releases[n] = func() { gzipPool.Put(zr) }
-			n++
+			d.releases[d.nRel] = func() { gzipPool.Put(zr) }
+			d.nRel++
 			src = zr
 		case codingDeflate:
 			// "deflate" is zlib-wrapped (RFC 9110), but some clients send raw
@@ -144,25 +228,26 @@ func decoded(src io.Reader, cs *codings) (io.Reader, func(), error) {
 			br := bufio.NewReaderSize(src, 16)
 			head, err := br.Peek(2)
 			if err != nil {
-				release()
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
 				}
-				return nil, nil, err
+				return d, err
 			}
 			if head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
 				zr, err := zlib.NewReader(br)
 				if err != nil {
-					release()
-					return nil, nil, err
+					return d, err
 				}
 				src = zr
 			} else {
 				src = flate.NewReader(br)
 			}
+			d.ends[d.nEnds] = br
+			d.nEnds++
 		}
 	}
-	return src, release, nil
+	d.out = src
+	return d, nil
 }
 
 // Bodies are read into pooled chunks: a small first one, so that a
