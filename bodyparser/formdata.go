@@ -33,8 +33,9 @@ type Entry struct {
 type File struct {
 	// Name is the form field name.
 	Name string
-	// Filename is the file name the client sent, without its directory
-	// (as mime/multipart's Part.FileName gives it).
+	// Filename is the last element of the file name the client sent,
+	// after the last "/" or "\\": never a path, nor "." or "..", which
+	// give "". Still, do not use it as a path: choose names yourself.
 	Filename string
 	// ContentType is the part's Content-Type header as sent; "" without one.
 	ContentType string

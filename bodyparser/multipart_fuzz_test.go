@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/textproto"
 	"os"
@@ -138,7 +139,10 @@ func describeStd(body []byte) (string, bool) {
 		if p.FileName() == "" {
 			fmt.Fprintf(&b, "field %q=%q\n", u(name), u(string(data)))
 		} else {
-			fmt.Fprintf(&b, "file %q %q %q %d %q\n", u(name), u(p.FileName()), u(p.Header.Get("Content-Type")), len(data), data)
+			// mime/multipart's FileName is filepath.Base of the parameter;
+			// ours is never a path nor a dot segment.
+			_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+			fmt.Fprintf(&b, "file %q %q %q %d %q\n", u(name), u(baseName(params["filename"])), u(p.Header.Get("Content-Type")), len(data), data)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -115,16 +114,13 @@ func (fp *formParser) part() (final bool, err error) {
 	}
 	e := Entry{Name: whatwg.ValidUTF8String(name)}
 	filename := params["filename"]
-	if filename != "" {
-		// RFC 7578 §4.2: directory information must not be used; this is
-		// mime/multipart's Part.FileName.
-		filename = filepath.Base(filename)
-	}
+	isFile := filename != ""
+	filename = baseName(filename)
 	if err := fp.charge(partOverhead+int64(len(e.Name)+len(filename)+len(ctype)), fp.lim.memTooLarge); err != nil {
 		return false, err
 	}
 	fp.value, fp.file, fp.size = nil, nil, 0
-	if filename == "" {
+	if !isFile {
 		final, err = fp.scan(fp.fieldData, true)
 		if err != nil {
 			return false, err
@@ -296,6 +292,20 @@ func (fp *formParser) finish() error {
 		return nil
 	}
 	return fp.err
+}
+
+// baseName is the last element of a file name sent by a client, so that
+// it is never a path (RFC 7578 §4.2: directory information must not be
+// used): split at "/" and at "\\" (Windows clients send either), and ""
+// for "." and "..".
+func baseName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	if name == "." || name == ".." {
+		return ""
+	}
+	return name
 }
 
 // removeTemps closes and removes the temporary files. It may run twice.

@@ -172,3 +172,38 @@ func TestBytesAfterTheEndOfWhatWasParsedAreBounded(t *testing.T) {
 		})
 	}
 }
+
+func TestAFileNameIsNeverAPathNorADotSegment(t *testing.T) {
+	h := bodyparser.New(bodyparser.Config{Multipart: &bodyparser.MultipartConfig{}})(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			f := bodyparser.Multipart(r).File("f")
+			if f == nil {
+				http.Error(w, "not a file", 500)
+				return
+			}
+			fmt.Fprint(w, f.Filename)
+		}))
+	s := hostile.Start(t, h)
+	for _, tt := range []struct{ sent, want string }{
+		{"report.pdf", "report.pdf"},
+		{"..", ""},
+		{".", ""},
+		{"/", ""},
+		{"a/..", ""},
+		{"../../etc/passwd", "passwd"},
+		{`..\..\windows\win.ini`, "win.ini"},
+		{`C:\Users\me\photo.jpg`, "photo.jpg"},
+		{`dir\`, ""},
+		{"..hidden", "..hidden"},
+	} {
+		t.Run(tt.sent, func(t *testing.T) {
+			quoted := strings.ReplaceAll(strings.ReplaceAll(tt.sent, `\`, `\\`), `"`, `\"`)
+			body := "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"" + quoted + "\"\r\n\r\ndata\r\n--XyZ--\r\n"
+			head := fmt.Sprintf("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: %d\r\n\r\n", len(body))
+			status, got, _ := answer(t, s, head, []byte(body), 5*time.Second)
+			if status != 200 || got != tt.want {
+				t.Errorf("filename %q: got %d %q, want %q", tt.sent, status, got, tt.want)
+			}
+		})
+	}
+}
