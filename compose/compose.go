@@ -54,6 +54,13 @@ type Config struct {
 	// default, none in Raw mode unless set; negative: no deadline). See
 	// bodyparser.Config.ReadTimeout.
 	ReadTimeout time.Duration
+	// DisableDecompression refuses gzip and deflate bodies with 415 instead
+	// of decoding them. See bodyparser.Config.DisableDecompression.
+	DisableDecompression bool
+	// MaxDecompressionRatio bounds how many times its size on the wire a
+	// compressed body may decode to (200 by default; negative: no ratio).
+	// See bodyparser.Config.MaxDecompressionRatio.
+	MaxDecompressionRatio int
 	// ResponseLimit is the response size that is reported ("4mb" by
 	// default). See responselimit.Config.Limit.
 	ResponseLimit responselimit.Size
@@ -107,6 +114,7 @@ const (
 	OverrideReadTimeout
 	OverrideAlwaysJSON
 	OverrideMultipart
+	OverrideDecompression // both DisableDecompression and MaxDecompressionRatio
 )
 
 // Chain returns the standard chain for c, in this fixed order:
@@ -203,7 +211,8 @@ func (c Config) chain() (alice.Chain, error) {
 		mws = append(mws, mw)
 	}
 	bp := bodyparser.Config{SizeLimit: c.SizeLimit, Raw: c.BodyParser == Raw, ReadTimeout: c.ReadTimeout,
-		AlwaysJSON: c.AlwaysJSON, Multipart: c.Multipart}
+		AlwaysJSON: c.AlwaysJSON, Multipart: c.Multipart,
+		DisableDecompression: c.DisableDecompression, MaxDecompressionRatio: c.MaxDecompressionRatio}
 	if err := bp.Validate(); err != nil {
 		return alice.Chain{}, renamed(err, "bodyparser: ", "compose: ")
 	}
@@ -282,6 +291,12 @@ func (d Defaults) Merge(c Config) Config {
 	}
 	if c.Multipart == nil && !keep(OverrideMultipart) {
 		c.Multipart = d.Multipart
+	}
+	if !keep(OverrideDecompression) {
+		c.DisableDecompression = c.DisableDecompression || d.DisableDecompression
+		if c.MaxDecompressionRatio == 0 {
+			c.MaxDecompressionRatio = d.MaxDecompressionRatio
+		}
 	}
 	if c.ReadTimeout == 0 && !keep(OverrideReadTimeout) {
 		c.ReadTimeout = d.ReadTimeout

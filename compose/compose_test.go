@@ -2,6 +2,8 @@ package compose_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -319,5 +321,36 @@ func TestAlwaysJSONAndMultipartReachTheBodyParser(t *testing.T) {
 	off := d.Merge(compose.Config{Override: compose.OverrideAlwaysJSON | compose.OverrideMultipart})
 	if off.AlwaysJSON || off.Multipart != nil {
 		t.Errorf("Override kept the defaults: %+v", off)
+	}
+}
+
+func TestDecompressionSettingsReachTheBodyParserAndMerge(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`{"a":"` + strings.Repeat(" ", 4<<10) + `"}`))
+	_ = zw.Close()
+	send := func(c compose.Config) int {
+		h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }), c)
+		req := httptest.NewRequest("POST", "/", bytes.NewReader(gz.Bytes()))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	d := compose.Defaults{DisableDecompression: true}
+	for _, tt := range []struct {
+		name string
+		c    compose.Config
+		want int
+	}{
+		{"decoded by default", compose.Config{}, 200},
+		{"refused by the chain's default", d.Merge(compose.Config{}), 415},
+		{"decoded again on a route that overrides it", d.Merge(compose.Config{Override: compose.OverrideDecompression}), 200},
+		{"refused past a route's ratio", compose.Config{MaxDecompressionRatio: 1}, 413},
+	} {
+		if got := send(tt.c); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
