@@ -64,7 +64,9 @@ type Config struct {
 	// deadlines (httptest.ResponseRecorder, a wrapper without Unwrap) reads
 	// without one, under the server's own timeouts. Once the body is read,
 	// the deadline is cleared, so it never reaches the next request on the
-	// connection.
+	// connection. Keep it shorter than the server's WriteTimeout, which also
+	// counts from the end of the headers: past that, the 408 cannot be
+	// written, and the client sees its connection close without an answer.
 	//
 	// Zero means DefaultReadTimeout, except in Raw mode where it means none:
 	// there the handler reads the stream, for as long as it likes. Set in

@@ -87,7 +87,7 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 			MaxAge:           10 * time.Minute,
 		}
 	}
-	api := compose.Defaults{CORS: corsOptions, Errors: errs, Logger: logger}
+	api := compose.Defaults{CORS: corsOptions, Errors: errs, Logger: logger, ReadTimeout: cfg.bodyTimeout()}
 
 	// Authentication runs before the body is read (BeforeBody), so an
 	// unauthenticated client is refused without the server reading up to

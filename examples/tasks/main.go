@@ -125,7 +125,19 @@ type config struct {
 	Tokens          map[string]string // token → user; empty: a generated token for "dev"
 	SessionKey      []byte            // nil: a random key
 	ShutdownTimeout time.Duration
+	BodyTimeout     time.Duration // how long a request body may take; 0: defaultBodyTimeout
 	Logger          *slog.Logger // nil: slog.Default()
+}
+
+// defaultBodyTimeout gives a 16kb body 1.6 KB/s: any client that is
+// still connected.
+const defaultBodyTimeout = 10 * time.Second
+
+func (c config) bodyTimeout() time.Duration {
+	if c.BodyTimeout > 0 {
+		return c.BodyTimeout
+	}
+	return defaultBodyTimeout
 }
 
 // parseConfig reads the flags in args and, for what they leave out, the
@@ -139,12 +151,16 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	fs.StringVar(&cfg.CORSOrigin, "cors-origin", "", "the browser `origin` allowed to call the API, e.g. https://app.example (default: same-origin only)")
 	tokens := fs.String("tokens", "", "`user=token` pairs, comma-separated (env TASKS_TOKENS; default: a random token for user \"dev\", printed)")
 	key := fs.String("session-key", "", "`secret` of at least 32 bytes that signs session cookies (env TASKS_SESSION_KEY; default: random, sessions end on restart)")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive (a slower one gets a 408)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish when stopping")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected argument %q (flags only; see -h)", fs.Arg(0))
+	}
+	if cfg.BodyTimeout <= 0 {
+		return config{}, fmt.Errorf("-body-timeout must be positive, got %v", cfg.BodyTimeout)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		return config{}, fmt.Errorf("-shutdown-timeout must be positive, got %v", cfg.ShutdownTimeout)
@@ -234,11 +250,16 @@ func run(ctx context.Context, cfg config, stdout io.Writer, ready func(baseURL s
 		err = fmt.Errorf("%w; choose another address with -addr (e.g. -addr 127.0.0.1:3001)", err)
 		return errors.Join(err, a.Close())
 	}
+	// The body parser's deadline (cfg.BodyTimeout) replaces the server's
+	// ReadTimeout while a body is read, and must end well before
+	// WriteTimeout, which counts from the end of the headers: else its 408
+	// cannot be written and a slow client sees the connection close instead.
+	body := cfg.bodyTimeout()
 	srv := &http.Server{
 		Handler:           a.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second, // the whole request: headers and a 16kb body
-		WriteTimeout:      30 * time.Second,
+		ReadTimeout:       5*time.Second + body, // headers, then a body of up to 16kb
+		WriteTimeout:      20*time.Second + body,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

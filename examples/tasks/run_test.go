@@ -217,6 +217,36 @@ func TestShutdownTimeoutCutsStuckRequests(t *testing.T) {
 	}
 }
 
+// A body slower than -body-timeout gets its 408: the server's WriteTimeout
+// leaves time to write it. With the body parser's default (30 s) equal to
+// the WriteTimeout, the client saw the connection close without an answer.
+func TestASlowBodyGetsItsAnswerBeforeTheServerGivesUp(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.BodyTimeout = 300 * time.Millisecond
+	r := startRun(t, cfg)
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(r.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	fmt.Fprintf(conn, "POST /api/tasks HTTP/1.1\r\nHost: tasks\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", aliceToken)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer after %v: %v", time.Since(start), err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestTimeout || !strings.Contains(string(body), "Body not received within 300ms") {
+		t.Errorf("got %d %s, want 408", resp.StatusCode, body)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the 408 came after %v", d)
+	}
+}
+
 func TestRunReportsAnAddressInUse(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -243,7 +273,7 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:3000" || cfg.CORSOrigin != "" || len(cfg.Tokens) != 0 || cfg.SessionKey != nil || cfg.ShutdownTimeout != 10*time.Second {
+	if cfg.Addr != "127.0.0.1:3000" || cfg.CORSOrigin != "" || len(cfg.Tokens) != 0 || cfg.SessionKey != nil || cfg.ShutdownTimeout != 10*time.Second || cfg.BodyTimeout != 10*time.Second {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	if filepath.Base(cfg.DBPath) != "tasks.db" || filepath.Base(filepath.Dir(cfg.DBPath)) != "apiroutes-tasks" || !strings.HasPrefix(cfg.DBPath, cache) {
