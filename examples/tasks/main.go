@@ -126,7 +126,7 @@ type config struct {
 	SessionKey      []byte            // nil: a random key
 	ShutdownTimeout time.Duration
 	BodyTimeout     time.Duration // how long a request body may take; 0: defaultBodyTimeout
-	Logger          *slog.Logger // nil: slog.Default()
+	Logger          *slog.Logger  // nil: slog.Default()
 }
 
 // defaultBodyTimeout gives a 16kb body 1.6 KB/s: any client that is
