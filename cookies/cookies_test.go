@@ -426,13 +426,13 @@ func TestSignedCookies(t *testing.T) {
 	raw, _ := url.PathUnescape(value)
 	dot := strings.LastIndexByte(raw, '.')
 	tampered := []string{
-		"user=" + url.PathEscape("ada; admin=true"+raw[dot:]),   // value changed
-		"user=" + value[:len(value)-1],                          // truncated signature
-		"user=" + url.PathEscape(raw[:dot]),                     // signature removed
-		"user=" + url.PathEscape(raw[:dot]+"."),                 // empty signature
-		"other=" + value,                                        // moved to another name
-		"user=" + url.PathEscape(raw[:dot]+".!!notbase64!!"),    // garbage
-		"user=" + url.PathEscape(raw[:dot]+raw[dot:len(raw)-2]), // shortened
+		"user=" + url.PathEscape("ada; admin=true"+raw[len("ada; admin=false"):]), // value changed
+		"user=" + value[:len(value)-1],                                            // truncated signature
+		"user=" + url.PathEscape(raw[:dot]),                                       // signature removed
+		"user=" + url.PathEscape(raw[:dot]+"."),                                   // empty signature
+		"other=" + value,                                                          // moved to another name
+		"user=" + url.PathEscape(raw[:dot]+".!!notbase64!!"),                      // garbage
+		"user=" + url.PathEscape(raw[:dot]+raw[dot:len(raw)-2]),                   // shortened
 	}
 	for _, c := range tampered {
 		name := strings.SplitN(c, "=", 2)[0]

@@ -35,7 +35,9 @@
 // writes Max-Age=0 and an Expires in 1970.
 //
 // [Signed] goes beyond Next: HMAC-SHA256-signed values that clients can read
-// but not forge, with key rotation.
+// but not forge, with key rotation. They expire on the server too: the
+// issue time and MaxAge are signed with the value, and [Signer.Get] refuses
+// it past that MaxAge (24 hours for a session cookie) with [ErrExpired].
 //
 // # Differences from Next.js
 //
