@@ -130,7 +130,9 @@ func (v verifier) raw(w http.ResponseWriter, r *http.Request) error {
 // newServer returns the webhook API.
 func newServer(secret string, logger *slog.Logger) http.Handler {
 	v := verifier{secret: []byte(secret)}
-	api := compose.Defaults{Logger: logger, SizeLimit: "25mb"}
+	// GitHub does not compress deliveries, and the signature covers the
+	// bytes as sent: a compressed body is refused (415) rather than inflated.
+	api := compose.Defaults{Logger: logger, SizeLimit: "25mb", DisableDecompression: true}
 	mux := route.NewMux()
 	mux.Handle("/api/webhooks/github", api.Route(route.Methods{
 		http.MethodPost: apierror.HandlerFunc(v.parsed),

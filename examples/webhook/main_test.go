@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -69,6 +71,33 @@ func TestGitHubSignaturesAreVerified(t *testing.T) {
 				t.Errorf("%s %s: got %d %s, want %d containing %s", path, tc.name, res.StatusCode, body, tc.status, want)
 			}
 		}
+	}
+}
+
+// 216 bytes of "gzip, gzip" inflated to 26 MB before the signature check
+// could refuse them; compressed bodies are now refused as they come.
+func TestACompressedBodyIsRefusedBeforeItIsInflated(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(newServer(vectorSecret, slog.New(slog.DiscardHandler)))
+	defer srv.Close()
+	var once, twice bytes.Buffer
+	zw := gzip.NewWriter(&once)
+	zw.Write(bytes.Repeat([]byte("0"), 20<<20))
+	zw.Close()
+	zw = gzip.NewWriter(&twice)
+	zw.Write(once.Bytes())
+	zw.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/webhooks/github", bytes.NewReader(twice.Bytes()))
+	req.Header.Set("Content-Encoding", "gzip, gzip")
+	req.Header.Set("X-Hub-Signature-256", sign(vectorSecret, string(twice.Bytes())))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnsupportedMediaType || res.Header.Get("Accept-Encoding") != "identity" {
+		t.Errorf("got %d %s (Accept-Encoding %q), want 415 with Accept-Encoding: identity", res.StatusCode, body, res.Header.Get("Accept-Encoding"))
 	}
 }
 
