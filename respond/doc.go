@@ -20,15 +20,17 @@
 //
 // [Send] is res.send, and chooses by the type of the value as Next's
 // sendData does: nil sends nothing; a string is sent as text with no
-// Content-Type added (none is sniffed either); a []byte as
+// Content-Type added (and X-Content-Type-Options: nosniff, so that no
+// browser sniffs one); a []byte as
 // application/octet-stream unless a Content-Type was set; an [io.Reader] is
 // streamed (chunked, each chunk flushed, octet-stream unless set); anything
 // else is JSON. Status 204 and 304 drop the body and the headers that
 // describe it.
 //
 // [Redirect] is res.redirect(status, url): Location exactly as given, the
-// URL as the body. The status is a required argument (Next's default is
-// http.StatusTemporaryRedirect, 307), so an arity mistake does not compile.
+// URL as the body (marked nosniff too). The status is a required argument
+// (Next's default is http.StatusTemporaryRedirect, 307), so an arity
+// mistake does not compile.
 //
 // [Status] is res.status with the range check Node adds (100–999).
 //
@@ -125,6 +127,9 @@
 //     refuses characters above U+00FF in a header (Next answers 500) and
 //     sends U+0080–U+00FF as single Latin-1 bytes.
 //   - A redirect body is sent with a Content-Length; Next's is chunked.
+//   - A body sent without a Content-Type (a string, a redirect's URL)
+//     carries X-Content-Type-Options: nosniff, which Next leaves out: a
+//     browser would sniff HTML in text that echoes the client's input.
 //   - A streamed body is flushed chunk by chunk, as Node's pipe writes it;
 //     there is no sendfile fast path.
 //   - A Go string may hold invalid UTF-8, which a JavaScript string cannot:

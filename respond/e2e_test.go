@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -220,5 +221,72 @@ func TestOnTheWireRefusalsAreCleanInternalServerErrors(t *testing.T) {
 	resp, body := do(t, c, "GET", srv.URL, nil)
 	if resp.StatusCode != 500 || body != `{"error":"Internal Server Error"}` || resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Location") != "" {
 		t.Errorf("%d %q %v; want a clean 500 without Location", resp.StatusCode, body, resp.Header)
+	}
+}
+
+// A body without a Content-Type is sniffed by browsers: a redirect with a
+// status outside 3xx, or a string, that echoes markup from the query would
+// run as HTML of this origin. Every such body says nosniff on the wire;
+// bodies with a type and answers without a body do not.
+func TestOnTheWireBodiesWithoutAContentTypeAreMarkedNosniff(t *testing.T) {
+	t.Parallel()
+	const xss = "<script>alert(document.domain)</script>"
+	mux := http.NewServeMux()
+	handle := func(path string, h func(w http.ResponseWriter, r *http.Request) error) {
+		mux.Handle(path, apierror.HandlerFunc(h))
+	}
+	handle("/redirect-200", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Redirect(w, r, http.StatusOK, r.URL.Query().Get("to"))
+	})
+	handle("/redirect", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Redirect(w, r, http.StatusFound, "/login")
+	})
+	handle("/text", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Send(w, r, http.StatusOK, r.URL.Query().Get("q"))
+	})
+	handle("/html", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return respond.Send(w, r, http.StatusOK, "<p>meant as HTML</p>")
+	})
+	handle("/json", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.JSON(w, r, http.StatusOK, xss)
+	})
+	handle("/bytes", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Send(w, r, http.StatusOK, []byte(xss))
+	})
+	handle("/nil", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Send(w, r, http.StatusOK, nil)
+	})
+	handle("/204", func(w http.ResponseWriter, r *http.Request) error {
+		return respond.Send(w, r, http.StatusNoContent, xss)
+	})
+	srv, c := serve(t, mux)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		body         string
+		nosniff      bool
+	}{
+		{"GET", "/redirect-200?to=" + url.QueryEscape(xss), 200, xss, true},
+		{"HEAD", "/redirect-200?to=" + url.QueryEscape(xss), 200, "", true},
+		{"GET", "/redirect", 302, "/login", true},
+		{"GET", "/text?q=" + url.QueryEscape(xss), 200, xss, true},
+		{"GET", "/html", 200, "<p>meant as HTML</p>", false},
+		{"GET", "/json", 200, `"` + xss + `"`, false},
+		{"GET", "/bytes", 200, xss, false},
+		{"GET", "/nil", 200, "", false},
+		{"GET", "/204", 204, "", false},
+	} {
+		resp, body := do(t, c, tc.method, srv.URL+tc.path, nil)
+		got := resp.Header.Values("X-Content-Type-Options")
+		if resp.StatusCode != tc.status || body != tc.body {
+			t.Errorf("%s %s: %d %q; want %d %q", tc.method, tc.path, resp.StatusCode, body, tc.status, tc.body)
+		}
+		switch {
+		case tc.nosniff && (len(got) != 1 || got[0] != "nosniff"):
+			t.Errorf("%s %s: X-Content-Type-Options %q, Content-Type %q; want nosniff", tc.method, tc.path, got, resp.Header.Get("Content-Type"))
+		case !tc.nosniff && len(got) != 0:
+			t.Errorf("%s %s: X-Content-Type-Options %q; want none", tc.method, tc.path, got)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 var (
 	jsonType   = []string{"application/json; charset=utf-8"}[:1:1]
 	binaryType = []string{"application/octet-stream"}[:1:1]
+	noSniff    = []string{"nosniff"}[:1:1]
 )
 
 // Status sends code as the response status, now: it is w.WriteHeader(code)
@@ -94,7 +95,8 @@ func JSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
 //     no Content-Length (chunked). HEAD requests read the stream too, and
 //     net/http discards it. The reader is not closed.
 //   - a string: the text, with no Content-Type added (and none sniffed by
-//     net/http): set one first to have one.
+//     net/http) but X-Content-Type-Options: nosniff, so that no browser
+//     sniffs one either: set a Content-Type first to have one.
 //   - a []byte: the bytes, application/octet-stream unless a Content-Type
 //     is set. Its ETag is Next's for a Buffer, computed over
 //     {"type":"Buffer","data":[…]}, which is what Next hashes.
@@ -155,8 +157,10 @@ func Send(w http.ResponseWriter, r *http.Request, status int, v any) error {
 //
 // Location is url as given, neither resolved nor cleaned, except that
 // bytes from 0x80 up are percent-encoded, as [http.Redirect] does: a header
-// carries ASCII (Node refuses the rest, and Next answers 500 for /日本). The body is the URL text with no Content-Type
-// (none is sniffed), unless one was set; HEAD, 204 and 304 get no body.
+// carries ASCII (Node refuses the rest, and Next answers 500 for /日本).
+// The body is the URL text with no Content-Type, unless one was set, and
+// X-Content-Type-Options: nosniff, so that a URL holding markup is never
+// rendered as HTML, whatever the status; HEAD, 204 and 304 get no body.
 //
 // A url that is not a valid header value (a byte below 0x20 other than
 // TAB, or 0x7F: CR and LF would split the header), an empty url, or a
@@ -256,10 +260,13 @@ const (
 	typeUnlessSetNoSniff                   // none unless set, and net/http must not sniff one
 )
 
+// setType sets the Content-Type of a body by p, and marks a body that is
+// left without one nosniff.
 func setType(h http.Header, p typePolicy) {
 	switch p {
 	case typeJSON:
 		h["Content-Type"] = jsonType
+		return
 	case typeUnlessSetBinary:
 		if len(h["Content-Type"]) == 0 {
 			h["Content-Type"] = binaryType
@@ -268,6 +275,21 @@ func setType(h http.Header, p typePolicy) {
 		if _, ok := h["Content-Type"]; !ok {
 			h["Content-Type"] = nil // present but empty: net/http neither sniffs nor sends one
 		}
+	}
+	forbidSniffing(h)
+}
+
+// forbidSniffing sends X-Content-Type-Options: nosniff with a body that
+// has no Content-Type, or an empty one. A browser would otherwise guess
+// the type from the bytes, and a URL or text that echoes the client's
+// input (a redirect to "<script>…" with status 200) would run as HTML of
+// this origin. A value set before is kept.
+func forbidSniffing(h http.Header) {
+	if ct := h["Content-Type"]; len(ct) > 0 && ct[0] != "" {
+		return
+	}
+	if _, ok := h["X-Content-Type-Options"]; !ok {
+		h["X-Content-Type-Options"] = noSniff
 	}
 }
 

@@ -470,6 +470,83 @@ func TestRedirectSendsLocationAndTheURLAsBody(t *testing.T) {
 	}
 }
 
+func TestEveryBodyWithoutAContentTypeIsMarkedNosniff(t *testing.T) {
+	t.Parallel()
+	const nosniff = "nosniff"
+	cases := []struct {
+		name    string
+		method  string
+		request map[string]string   // request headers
+		before  map[string][]string // response headers set before the helper
+		call    func(w http.ResponseWriter, r *http.Request) error
+		want    string // X-Content-Type-Options, or absent
+	}{
+		{name: "Send of a string", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "<b>") }, want: nosniff},
+		{name: "Send of an empty string", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "") }, want: nosniff},
+		{name: "Send of a string, HEAD", method: "HEAD", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "<b>") }, want: nosniff},
+		{name: "Send of a string with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "<b>") }, want: nosniff},
+		{name: "Send of a string with a Content-Type set", before: map[string][]string{"Content-Type": {"text/plain"}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "<b>") }, want: absent},
+		{name: "a value set before is kept", before: map[string][]string{"X-Content-Type-Options": {"nosniff, custom"}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "<b>") }, want: "nosniff, custom"},
+		{name: "Send of bytes with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, []byte("<b>")) }, want: nosniff},
+		{name: "Send of bytes", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, []byte("<b>")) }, want: absent},
+		{name: "Send of a stream", call: func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Send(w, r, 200, strings.NewReader("<b>"))
+		}, want: absent},
+		{name: "Send of a stream with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
+			call: func(w http.ResponseWriter, r *http.Request) error {
+				return respond.Send(w, r, 200, strings.NewReader("<b>"))
+			}, want: nosniff},
+		{name: "Send of nil", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, nil) }, want: absent},
+		{name: "Send with 204", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 204, "<b>") }, want: absent},
+		{name: "Send answered 304", request: map[string]string{"If-None-Match": `"2caikvdqo85"`},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, "hello") }, want: absent},
+		{name: "JSON", call: func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, "<b>") }, want: absent},
+		{name: "Redirect", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 302, "/x") }, want: nosniff},
+		{name: "Redirect with status 200 and markup", call: func(w http.ResponseWriter, r *http.Request) error {
+			return respond.Redirect(w, r, 200, "<script>alert(1)</script>")
+		}, want: nosniff},
+		{name: "Redirect with a Content-Type set", before: map[string][]string{"Content-Type": {"text/plain"}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 302, "/x") }, want: absent},
+		{name: "Redirect with 304", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 304, "/x") }, want: absent},
+		{name: "ResponseJSON", call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, "<b>") }, want: absent},
+		{name: "ResponseJSON with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, "<b>") }, want: nosniff},
+		{name: "ResponseRedirect", call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseRedirect(w, r, 307, "/x") }, want: absent},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			method := tc.method
+			if method == "" {
+				method = "GET"
+			}
+			rec, err := request(method, tc.request, func(w http.ResponseWriter, r *http.Request) error {
+				for k, v := range tc.before {
+					w.Header()[k] = v
+				}
+				return tc.call(w, r)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.request != nil && rec.Code != http.StatusNotModified {
+				t.Fatalf("status %d; want 304", rec.Code)
+			}
+			got := rec.Header()["X-Content-Type-Options"]
+			switch {
+			case tc.want == absent && len(got) != 0:
+				t.Errorf("X-Content-Type-Options %q; want none", got)
+			case tc.want != absent && (len(got) != 1 || got[0] != tc.want):
+				t.Errorf("X-Content-Type-Options %q (Content-Type %q); want %q", got, rec.Header()["Content-Type"], tc.want)
+			}
+		})
+	}
+}
+
 func TestStreamErrorsAreReturnedAsTheyAre(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -576,6 +653,33 @@ func BenchmarkJSON(b *testing.B) {
 					b.Fatal(err)
 				}
 				_ = respond.ETag(body)
+			}
+		})
+	}
+}
+
+// BenchmarkSend measures the bodies sent without a JSON encoder: text,
+// bytes, and a redirect's URL. The header map is kept, as a server's
+// would be cleared and refilled.
+func BenchmarkSend(b *testing.B) {
+	r := httptest.NewRequest("GET", "/api/x", nil)
+	var bytesBody any = []byte("hello")
+	for _, c := range []struct {
+		name string
+		call func(w http.ResponseWriter) error
+	}{
+		{"string", func(w http.ResponseWriter) error { return respond.Send(w, r, http.StatusOK, "hello") }},
+		{"bytes", func(w http.ResponseWriter) error { return respond.Send(w, r, http.StatusOK, bytesBody) }},
+		{"redirect", func(w http.ResponseWriter) error { return respond.Redirect(w, r, http.StatusFound, "/login") }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			w := &nopWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				clear(w.h)
+				if err := c.call(w); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

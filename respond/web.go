@@ -46,6 +46,7 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 	if len(h["Content-Type"]) == 0 {
 		h["Content-Type"] = webJSONType
 	}
+	forbidSniffing(h) // for a Content-Type set empty before
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {

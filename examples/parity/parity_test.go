@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -357,7 +358,12 @@ func TestSend(t *testing.T) {
 		case "stream", "status-204", "status-304":
 			length = absent
 		}
-		hdr := []string{"Content-Type", tc.contentType, "Etag", tc.etag}
+		// Ours: a body without a Content-Type is marked nosniff.
+		nosniff := absent
+		if tc.contentType == absent && tc.etag != absent {
+			nosniff = "nosniff"
+		}
+		hdr := []string{"Content-Type", tc.contentType, "Etag", tc.etag, "X-Content-Type-Options", nosniff}
 		if length != "" {
 			hdr = append(hdr, "Content-Length", length)
 		}
@@ -377,6 +383,7 @@ func TestRedirect(t *testing.T) {
 	t.Parallel()
 	s := start(t)
 	const target = "https://example.com/target?q=1"
+	const xss = "<script>alert(document.cookie)</script>"
 	cases := []struct {
 		query, location string
 		status          int
@@ -392,6 +399,9 @@ func TestRedirect(t *testing.T) {
 		{"?status=308&to=/y", "/y", 308},
 		{"?status=200", "/x", 200},
 		{"?status=299", "/x", 299},
+		// A reflected URL with markup and a status that is no redirect: the
+		// body is the script, which a browser must not run (ours: nosniff).
+		{"?status=200&to=" + url.QueryEscape(xss), xss, 200},
 	}
 	for _, tc := range cases {
 		body := tc.location // the URL as given; Location escapes what is not ASCII
@@ -399,8 +409,10 @@ func TestRedirect(t *testing.T) {
 			body = "/日本"
 		}
 		s.get(t, "/api/redirect"+tc.query).check(t, tc.query, tc.status, body,
-			"Location", tc.location, "Content-Type", absent)
+			"Location", tc.location, "Content-Type", absent, "X-Content-Type-Options", "nosniff")
 	}
+	s.do(t, request{method: "HEAD", path: "/api/redirect?status=200&to=" + url.QueryEscape(xss)}).check(t, "HEAD with markup", 200, "",
+		"Location", xss, "Content-Type", absent, "X-Content-Type-Options", "nosniff")
 	for _, q := range []string{"?status=abc", "?status=42", "?status=1000"} {
 		s.get(t, "/api/redirect"+q).check(t, q, 500, `{"error":"Internal Server Error"}`, "Location", absent)
 	}
