@@ -60,10 +60,12 @@
 // as [http.ResponseController.SetReadDeadline] sets it, following Unwrap
 // through foreign wrappers, and replaces the server's ReadTimeout while the
 // body is read: an upload route can allow minutes while a JSON route allows
-// seconds, with one http.Server. It is cleared once the body is read, so it
-// never reaches the next request on a kept-alive connection; after a body
-// that failed to read, it is left in place to bound net/http's reading of
-// what remains of it. A writer that cannot set deadlines
+// seconds, with one http.Server. It is cleared once r.Body has returned
+// EOF (what follows a compressed stream or a multipart close delimiter is
+// read too: up to 1 KiB, discarded; more is a 400), so it never reaches the
+// next request on a kept-alive connection; after a body that failed to
+// read, or an answer given before reading (a 415, an unknown charset), it
+// stays in place to bound net/http's reading of what remains of it. A writer that cannot set deadlines
 // (httptest.ResponseRecorder, a wrapper without Unwrap) reads without one:
 // the server's own timeouts are then all there is, and their expiry is
 // answered 408 too.
@@ -168,12 +170,12 @@
 // Field names and values, file names and content types are valid UTF-8
 // (invalid sequences become U+FFFD, as the web's FormData). A part whose
 // Content-Disposition is not form-data with a name is skipped, as in
-// mime/multipart; the preamble and the epilogue are ignored;
+// mime/multipart; the preamble and up to 1 KiB of epilogue are ignored;
 // Content-Transfer-Encoding is ignored, as browsers never send it.
 //
 // Deliberate differences from request.formData(): a part with an empty
 // filename="" is a field (as in mime/multipart), File.Filename has no
-// directory (RFC 7578 §4.2; as mime/multipart), File.ContentType is "" when
+// directory (RFC 7578 §4.2) and is never "." or "..", File.ContentType is "" when
 // the part has none, and parts must end their lines with CRLF.
 //
 // # Differences from Next.js
@@ -191,7 +193,10 @@
 //     longer list is answered 415 "Content-Encoding lists more than 2
 //     codings" before anything is read. Both 415s carry Accept-Encoding:
 //     gzip, deflate. Next reads compressed bodies as text. After decoding,
-//     the handler sees no Content-Encoding header.
+//     the handler sees no Content-Encoding header. A body may decode to at
+//     most [Config.MaxDecompressionRatio] (200) times its bytes on the wire,
+//     else 413; [Config.DisableDecompression] refuses every coding with 415
+//     and Accept-Encoding: identity.
 //   - Slow bodies are cut off at Config.ReadTimeout with a 408; Next has no
 //     limit of its own beyond Node's server timeouts (requestTimeout, 300s
 //     by default, for the whole request).
