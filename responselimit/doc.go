@@ -33,6 +33,20 @@
 // through untouched. A response that triggers nothing costs the wrapper and
 // no logging work.
 //
+// # Defaults
+//
+// The zero [Config] warns from 4mb ([DefaultLimit]) on, to slog.Default().
+// A client chooses the request and can make every one warn, so the log it
+// can cause is bounded:
+//
+//   - a warning quotes at most 256 bytes of each value taken from the
+//     request (the URL in Next's message, the method and path attributes),
+//     cut on a character boundary and followed by "…(+N bytes)";
+//   - each handler the middleware wraps (a route) logs at most one warning
+//     of each kind per second; the others are counted, and the next line
+//     of that kind carries them as suppressed=N. Only the log line is held
+//     back: Enforce refuses every oversized response.
+//
 // # Inside echo
 //
 // echo.WrapMiddleware runs this middleware around an echo handler that
@@ -45,7 +59,9 @@
 // # Differences from Next.js
 //
 //   - The warnings are log/slog records (with attributes), not console
-//     lines; the logger is configurable.
+//     lines; the logger is configurable. They are throttled and quote a
+//     bounded part of the request (see Defaults); Next prints each one
+//     whole.
 //   - Next prints the unresolved-response warning in development only; Go
 //     has no such mode, so it is always on (at Warn level) unless
 //     ExternalResolver is set.

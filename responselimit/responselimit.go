@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/size"
@@ -59,8 +60,8 @@ type Config struct {
 	//     HTTP/2 the stream is reset.
 	Enforce bool
 
-	// Logger receives the warnings. Nil means slog.Default() at the time of
-	// the warning.
+	// Logger receives the warnings, bounded in size and rate (see the
+	// package doc). Nil means slog.Default() at the time of the warning.
 	Logger *slog.Logger
 
 	// Errors renders the 500 of Enforce. Its zero value inherits the
@@ -86,14 +87,24 @@ func New(c Config) func(http.Handler) http.Handler {
 		if l.disabled && l.external {
 			return next
 		}
-		h := *l
-		h.next = next
-		return &h
+		// Each handler gets its own warning budgets: a route is throttled
+		// for its own floods, not for its neighbours' (see warn.go).
+		return &limiter{settings: *l, next: next, epoch: time.Now()}
 	}
 }
 
+// limiter is the middleware around one handler.
 type limiter struct {
-	next      http.Handler
+	settings
+	next http.Handler
+
+	epoch              time.Time // the origin of the throttles' clock
+	sizeWarnings       throttle
+	unresolvedWarnings throttle
+}
+
+// settings is a Config as compiled by New, shared by every handler it wraps.
+type settings struct {
 	limit     int64
 	limitText string // as Next prints it: "4MB"
 	disabled  bool
@@ -104,8 +115,8 @@ type limiter struct {
 	refusal   *apierror.Error
 }
 
-func (c Config) compile() (*limiter, error) {
-	l := &limiter{disabled: c.Disabled, external: c.ExternalResolver, enforce: c.Enforce, logger: c.Logger, errs: c.Errors}
+func (c Config) compile() (*settings, error) {
+	l := &settings{disabled: c.Disabled, external: c.ExternalResolver, enforce: c.Enforce, logger: c.Logger, errs: c.Errors}
 	text := string(c.Limit)
 	if text == "" {
 		text = string(DefaultLimit)
@@ -185,46 +196,4 @@ func (l *limiter) serveEnforced(ww http.ResponseWriter, st *watch.Writer, r *htt
 	if startedBefore {
 		panic(http.ErrAbortHandler)
 	}
-}
-
-func (l *limiter) log() *slog.Logger {
-	if l.logger != nil {
-		return l.logger
-	}
-	return slog.Default()
-}
-
-// requestURL is Next's req.url: the path and query as the client sent them.
-func requestURL(r *http.Request) string {
-	if r.RequestURI != "" {
-		return r.RequestURI
-	}
-	return r.URL.RequestURI()
-}
-
-func (l *limiter) warnSize(r *http.Request, written int64, enforced bool) {
-	logger := l.log()
-	if !logger.Enabled(r.Context(), slog.LevelWarn) {
-		return
-	}
-	msg := "API response for " + requestURL(r) + " exceeds " + l.limitText +
-		". API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit"
-	attrs := []slog.Attr{
-		slog.String("method", r.Method), slog.String("path", r.URL.Path),
-		slog.Int64("bytes", written), slog.Int64("limit", l.limit),
-	}
-	if enforced {
-		attrs = append(attrs, slog.Bool("enforced", true))
-	}
-	logger.LogAttrs(r.Context(), slog.LevelWarn, msg, attrs...)
-}
-
-func (l *limiter) warnUnresolved(r *http.Request) {
-	logger := l.log()
-	if !logger.Enabled(r.Context(), slog.LevelWarn) {
-		return
-	}
-	logger.LogAttrs(r.Context(), slog.LevelWarn,
-		"API resolved without sending a response for "+requestURL(r)+", this may result in stalled requests.",
-		slog.String("method", r.Method), slog.String("path", r.URL.Path))
 }
