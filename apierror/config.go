@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/apiroutes/apiroutes/internal/logtext"
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
@@ -141,7 +142,8 @@ func logAt(ctx context.Context, l *slog.Logger, level slog.Level, msg string, r 
 		return
 	}
 	attrs := make([]slog.Attr, 0, 4+len(extra))
-	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+	// A client chooses the request line: log a bounded part of it.
+	attrs = append(attrs, slog.String("method", logtext.Quote(r.Method)), slog.String("path", logtext.Quote(r.URL.Path)))
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))
 	}

@@ -3,39 +3,20 @@ package responselimit
 import (
 	"log/slog"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/logtext"
 )
 
 // A client chooses the request line and can make every request warn, so a
 // warning quotes a bounded part of each value taken from the request, and
 // each route logs a bounded number of warnings of each kind.
 const (
-	// maxQuoted is how many bytes of each request value (the URL in Next's
-	// message, the method, the path) a warning carries.
-	maxQuoted = 256
-
 	// warnEvery is the throttle's window: at most one line of a kind per
 	// route per window.
 	warnEvery = time.Second
 )
-
-// quote returns s, or its first maxQuoted bytes (fewer, to end on a
-// character) followed by "…(+N bytes)", N being how many were left out.
-func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return s
-	}
-	cut := maxQuoted
-	// Back over at most three continuation bytes: invalid UTF-8 stays
-	// invalid, but cannot make the cut walk far.
-	for i := 1; i < utf8.UTFMax && !utf8.RuneStart(s[cut]); i++ {
-		cut--
-	}
-	return s[:cut] + "…(+" + strconv.Itoa(len(s)-cut) + " bytes)"
-}
 
 // throttle lets the first warning through, then at most one per warnEvery,
 // and counts the others so that the next line says how many there were. It
@@ -90,7 +71,7 @@ func (l *limiter) warning(r *http.Request, t *throttle) (logger *slog.Logger, su
 
 // requestAttrs are the request's attributes of both warnings.
 func requestAttrs(r *http.Request) (method, path slog.Attr) {
-	return slog.String("method", quote(r.Method)), slog.String("path", quote(r.URL.Path))
+	return slog.String("method", logtext.Quote(r.Method)), slog.String("path", logtext.Quote(r.URL.Path))
 }
 
 // withSuppressed appends the count of held-back warnings, when there were
@@ -107,7 +88,7 @@ func (l *limiter) warnSize(r *http.Request, written int64, enforced bool) {
 	if logger == nil {
 		return
 	}
-	msg := "API response for " + quote(requestURL(r)) + " exceeds " + l.limitText +
+	msg := "API response for " + logtext.Quote(requestURL(r)) + " exceeds " + l.limitText +
 		". API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit"
 	method, path := requestAttrs(r)
 	attrs := []slog.Attr{method, path, slog.Int64("bytes", written), slog.Int64("limit", l.limit)}
@@ -124,6 +105,6 @@ func (l *limiter) warnUnresolved(r *http.Request) {
 	}
 	method, path := requestAttrs(r)
 	logger.LogAttrs(r.Context(), slog.LevelWarn,
-		"API resolved without sending a response for "+quote(requestURL(r))+", this may result in stalled requests.",
+		"API resolved without sending a response for "+logtext.Quote(requestURL(r))+", this may result in stalled requests.",
 		withSuppressed([]slog.Attr{method, path}, suppressed)...)
 }
