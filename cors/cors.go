@@ -22,7 +22,9 @@ type Options struct {
 	// slash), matched case-insensitively. "*" allows any origin. A "*" as the
 	// first label of the host allows every subdomain:
 	// "https://*.example.com" matches "https://app.example.com" and
-	// "https://a.b.example.com" but not "https://example.com".
+	// "https://a.b.example.com" but not "https://example.com" or
+	// "https://.example.com": what the "*" stands for must be DNS labels
+	// (letters, digits and inner hyphens, 1 to 63 each, joined by dots).
 	AllowedOrigins []string
 
 	// AllowOriginFunc, if set, decides instead of AllowedOrigins. It is
@@ -132,15 +134,32 @@ func compile(o Options) (*policy, error) {
 	if o.AllowOriginFunc == nil && len(o.AllowedOrigins) == 0 {
 		return nil, fmt.Errorf(`cors: AllowedOrigins is empty: list the origins that may call this route, like "https://app.example.com", or use AllowAll() for development (rs/cors would allow every origin here)`)
 	}
+	var m origins
+	star := false
 	for _, origin := range o.AllowedOrigins {
-		norm, wildcard, err := checkOrigin(origin)
+		norm, wild, err := checkOrigin(origin)
 		if err != nil {
 			return nil, err
 		}
-		if o.AllowCredentials && (norm == "*" || wildcard) {
+		if o.AllowCredentials && (norm == "*" || wild) {
 			return nil, fmt.Errorf("cors: AllowedOrigins %q with AllowCredentials: any site could then read your users' responses with their cookies; list the exact origins instead", origin)
 		}
 		rs.AllowedOrigins = append(rs.AllowedOrigins, norm)
+		switch i := strings.IndexByte(norm, '*'); {
+		case norm == "*":
+			star = true
+		case wild:
+			m.wild = append(m.wild, wildcard{prefix: norm[:i], suffix: norm[i+1:]})
+		default:
+			m.exact = append(m.exact, norm)
+		}
+	}
+	// rs/cors would match a wildcard's prefix and suffix around anything;
+	// the origins are matched here instead (rs/cors then calls only
+	// AllowOriginFunc). "*" keeps rs/cors's own answer, "*".
+	if o.AllowOriginFunc == nil && len(m.wild) > 0 && !star {
+		rs.AllowOriginFunc = m.allowed
+		rs.AllowedOrigins = nil
 	}
 
 	rs.AllowedMethods = []string{http.MethodGet, http.MethodPost, http.MethodHead}
