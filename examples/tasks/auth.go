@@ -185,6 +185,8 @@ type session struct {
 func (a *authenticator) signedSession(r *http.Request) (session, error) {
 	value, err := a.signer.Get(r, sessionCookie)
 	switch {
+	case errors.Is(err, cookies.ErrExpired): // checked first: it is also an ErrNoCookie
+		return session{}, errExpiredSession
 	case errors.Is(err, cookies.ErrNoCookie):
 		return session{}, errNoCredentials
 	case err != nil:
