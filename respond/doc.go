@@ -17,6 +17,8 @@
 // [JSON] is res.json: the value as JSON.stringify writes it (no HTML
 // escaping, no trailing newline, nil as null), with Content-Type
 // application/json; charset=utf-8 replacing any set before.
+// NaN and ±Inf held in an interface (as bodyparser.Value holds 1e400) are
+// written null, as JSON.stringify writes them; in a float field, an error.
 //
 // [Send] is res.send, and chooses by the type of the value as Next's
 // sendData does: nil sends nothing; a string is sent as text with no
@@ -115,8 +117,9 @@
 //     buffer and leaves what it does not reimplement, and every error, to
 //     encoding/json: map keys are sorted (JavaScript keeps
 //     insertion order), U+2028 and U+2029 are escaped as \u2028 and \u2029,
-//     invalid UTF-8 in strings becomes U+FFFD, and NaN or ±Inf is an error
-//     (JSON.stringify writes null). A []byte inside a JSON value is base64
+//     invalid UTF-8 in strings becomes U+FFFD, and NaN or ±Inf in a typed
+//     float field or element is an error (JSON.stringify writes null, as
+//     respond does for those held in an interface). A []byte inside a JSON value is base64
 //     text, where JSON.stringify writes a Buffer as {"type":"Buffer",…}.
 //     Use a struct, or a [json.Marshaler], when the order of keys matters.
 //     Next's res.json(undefined) (an empty body) has no Go counterpart: nil

@@ -50,15 +50,17 @@ func Status(w http.ResponseWriter, code int) error {
 // JSON sends v as JSON with the given status: Next's res.status(status).json(v).
 //
 // The body is what JSON.stringify would give for most values: no HTML
-// escaping of <, > and &, no trailing newline, nil as null. Content-Type is
+// escaping of <, > and &, no trailing newline, nil as null, and null for
+// NaN and ±Inf held in an interface (any, []any, map[string]any: what
+// bodyparser.Value returns, with +Inf for 1e400). Content-Type is
 // set to application/json; charset=utf-8, replacing any set before;
 // Content-Length and Next's [ETag] are set from the body. A GET or HEAD
 // whose If-None-Match matches the ETag is answered 304 Not Modified, for a
 // 2xx status. A HEAD request gets the headers without the body. Status 204
 // and 304 send no body and no Content-Type.
 //
-// A value encoding/json cannot encode (a channel, NaN, a cycle, a failing
-// MarshalJSON) and a status outside 200–999 are returned as an
+// A value encoding/json cannot encode (a channel, NaN in a float64 field, a
+// cycle, a failing MarshalJSON) and a status outside 200–999 are returned as an
 // [*apierror.Error] 500, with nothing written. An error from writing the
 // body to w is returned as it is.
 func JSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
@@ -363,10 +365,26 @@ var encoders = sync.Pool{New: func() any {
 // collections.
 const maxPooledBuffer = 4 << 20
 
-// encode returns v's JSON, valid until the encoder is released. The
-// encoder only writes to the buffer when encoding succeeds, and a
-// bytes.Buffer never fails, so the encoder stays usable.
+// encode returns v's JSON, valid until the encoder is released, with
+// NaN and ±Inf held in interfaces as null. The encoder only writes to the
+// buffer when encoding succeeds, and a bytes.Buffer never fails, so the
+// encoder stays usable.
 func (e *encoder) encode(v any) ([]byte, error) {
+	b, err := e.encodeOnce(v)
+	if err != nil && nonFiniteError(err) {
+		// Only now, on encoding/json's refusal, look for the NaN and ±Inf
+		// that JSON.stringify writes null (finite.go).
+		if nv, ok := nullNonFinite(v); ok {
+			if b, err := e.encodeOnce(nv); err == nil {
+				return b, nil
+			}
+		}
+	}
+	return b, err
+}
+
+// encodeOnce returns v's JSON or encoding/json's error.
+func (e *encoder) encodeOnce(v any) ([]byte, error) {
 	// jsonenc writes encoding/json's bytes for what it can encode exactly
 	// and declines the rest, errors included, which encoding/json then
 	// encodes or reports.

@@ -329,9 +329,16 @@ func TestRefusalsAreInternalServerErrorsWithNothingWritten(t *testing.T) {
 		{"Status 0", func(w http.ResponseWriter, r *http.Request) error { return respond.Status(w, 0) }, "respond: status 0 is outside 100-999"},
 		{"JSON with status 42", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 42, "x") }, "respond: status 42 is outside 100-999"},
 		{"JSON with status 103", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 103, "x") }, "respond: status 103 is informational"},
-		{"JSON of NaN", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, math.NaN()) }, "respond: encoding float64 as JSON: json: unsupported value: NaN"},
+		{"JSON of a float field holding NaN", func(w http.ResponseWriter, r *http.Request) error {
+			return respond.JSON(w, r, 200, struct{ X float64 }{math.NaN()})
+		}, "respond: encoding struct { X float64 } as JSON: json: unsupported value: NaN"},
 		{"JSON of a channel", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, make(chan int)) }, "respond: encoding chan int as JSON: json: unsupported type"},
-		{"JSON of NaN with status 204", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 204, math.Inf(1)) }, "unsupported value: +Inf"},
+		{"JSON of a channel with status 204", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 204, make(chan int)) }, "unsupported type"},
+		{"JSON of a cycle holding NaN", func(w http.ResponseWriter, r *http.Request) error {
+			m := map[string]any{"n": math.NaN()}
+			m["self"] = m
+			return respond.JSON(w, r, 200, m)
+		}, "unsupported value"},
 		{"JSON of a failing Marshaler", func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, badMarshaler{}) }, "respond: encoding respond_test.badMarshaler as JSON"},
 		{"Send with status 1000", func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 1000, "x") }, "respond: status 1000 is outside 100-999"},
 		{"Send of a map holding NaN", func(w http.ResponseWriter, r *http.Request) error {

@@ -216,6 +216,25 @@ func TestEcho(t *testing.T) {
 	}
 }
 
+// JSON.parse("1e400") is Infinity, which JSON.stringify writes null: Next
+// echoes it with a 200. The parsed body holds ±Inf, and no client input that
+// passed the body parser may make the helpers answer 500.
+func TestEchoOfANumberBeyondFloat64IsNull(t *testing.T) {
+	t.Parallel()
+	s := start(t)
+	for _, tc := range []struct{ sent, body, bodyType string }{
+		{`1e400`, `null`, "number"},
+		{`{"a":[-1e400]}`, `{"a":[null]}`, "object"},
+		{`[1e400,-1e999999,2]`, `[null,null,2]`, "array"},
+	} {
+		s.do(t, request{method: "POST", path: "/api/echo", body: strings.NewReader(tc.sent), header: []string{"Content-Type", "application/json"}}).
+			check(t, tc.sent, 200, echoJSON("POST", `{}`, tc.body, tc.bodyType, `{}`, `"application/json"`), "Content-Type", "application/json; charset=utf-8")
+	}
+	if logs := s.logs(); len(logs) != 0 {
+		t.Errorf("logged:\n%s\nwant nothing", strings.Join(logs, "\n"))
+	}
+}
+
 // With bodyParser: false req.body is undefined, and JSON.stringify leaves
 // the property out: no "body" key at all. No route of the app echoes a raw
 // body, so this mounts echo the way such a route would be.
