@@ -46,7 +46,9 @@
 // NextResponse.redirect(new URL(path, request.url), status): the path is
 // resolved against the URL the client asked for ([RequestURL]) and sent
 // as an absolute Location, with no body; 307 is NextResponse's default,
-// and only 301, 302, 303, 307 and 308 are accepted.
+// and only 301, 302, 303, 307 and 308 are accepted. That URL is on the
+// Host header the client sent, as in Next, unless the route runs under
+// [PublicOrigin]("https://app.example"), as a public server's should.
 //
 // # Status: an argument, not a setting
 //

@@ -137,3 +137,20 @@ func ExampleResponseJSON() {
 	// Location: http://app.example/login?error=auth_failed
 	// ""
 }
+
+// A redirect resolved against request.url follows the Host header the
+// client sent; under PublicOrigin it goes to the origin you serve on.
+func ExamplePublicOrigin() {
+	callback := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return respond.ResponseRedirect(w, r, http.StatusSeeOther, "/login?error=auth_failed")
+	})
+	show(callback, "POST", "http://evil.example/api/auth/callback", nil, "Location")
+	show(respond.PublicOrigin("https://app.example")(callback), "POST", "http://evil.example/api/auth/callback", nil, "Location")
+	// Output:
+	// 303
+	// Location: http://evil.example/login?error=auth_failed
+	// ""
+	// 303
+	// Location: https://app.example/login?error=auth_failed
+	// ""
+}

@@ -1,6 +1,7 @@
 package respond
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -65,10 +66,13 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 // does. There is no body. The status must be 301, 302, 303, 307 or 308 (as
 // NextResponse.redirect requires; 307 is its default).
 //
-// The request's URL is http or https (by r.TLS) on r.Host, the Host header
-// the client sent, as request.url is in Next: behind a proxy that ends TLS
-// or rewrites Host, resolve against your public origin yourself and pass
-// an absolute ref.
+// The request's URL is that of [RequestURL]: on the origin [PublicOrigin]
+// set for the route, or else, as request.url is in Next, http or https (by
+// r.TLS) on r.Host, the Host header the client sent. That header is the
+// client's to choose: Host: evil.example gets Location:
+// http://evil.example/…, which a shared cache, or a proxy that forwards
+// any Host, can then serve to others. Serve redirects under [PublicOrigin]
+// wherever the server has a public name, and always behind a proxy.
 //
 // A status outside that set, a ref that does not parse, or a URL that is
 // not a valid header value is returned as an [*apierror.Error] 500, with
@@ -98,15 +102,45 @@ func ResponseRedirect(w http.ResponseWriter, r *http.Request, status int, ref st
 }
 
 // RequestURL returns the absolute URL the client asked for, as Next's
-// request.url: http or https by r.TLS, r.Host, and the path and query as
-// sent.
+// request.url: the path and query as sent, on the origin [PublicOrigin]
+// set, or else on http or https (by r.TLS) and r.Host, which the client
+// chose.
 func RequestURL(r *http.Request) *url.URL {
+	if o, ok := r.Context().Value(originKey{}).(*url.URL); ok {
+		return &url.URL{Scheme: o.Scheme, Host: o.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
 }
+
+// PublicOrigin returns a middleware under which [RequestURL], and so
+// [ResponseRedirect], use origin, such as "https://app.example", in place
+// of the scheme of the connection and the Host header the client sent: a
+// redirect then goes where you serve, whatever Host the client claims, and
+// keeps https behind a proxy that ends TLS. It costs a context value per
+// request.
+//
+// It panics with a "respond: " error, so that a bad setting fails at
+// start-up, when origin is not an http or https URL with a host and
+// nothing after it but an optional "/".
+func PublicOrigin(origin string) func(http.Handler) http.Handler {
+	u, err := url.Parse(origin)
+	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil ||
+		u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		panic(fmt.Errorf("respond: PublicOrigin %q: want scheme://host[:port], such as https://app.example, with scheme http or https and no path", origin))
+	}
+	u = &url.URL{Scheme: u.Scheme, Host: u.Host}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), originKey{}, u)))
+		})
+	}
+}
+
+type originKey struct{}
 
 // checkHeaderValue refuses a value with a control byte other than TAB:
 // CR and LF would split the header.

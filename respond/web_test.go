@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/apiroutes/apiroutes/apierror"
@@ -133,5 +135,62 @@ func TestResponseRedirectRefusesNonRedirectStatusesAndBadURLs(t *testing.T) {
 		if rec.Header().Get("Location") != "" || rec.Body.Len() != 0 {
 			t.Errorf("%s: wrote Location %q; want nothing", tc.name, rec.Header().Get("Location"))
 		}
+	}
+}
+
+func TestPublicOriginReplacesTheHostTheClientSent(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, origin, ref string
+		tls               bool
+		location          string
+	}{
+		{"a path", "https://app.example", "/login?error=auth_failed", false, "https://app.example/login?error=auth_failed"},
+		{"a trailing slash is the same origin", "https://app.example/", "/", false, "https://app.example/"},
+		{"a port and http", "http://127.0.0.1:3001", "/", false, "http://127.0.0.1:3001/"},
+		{"https behind a proxy that ended TLS", "https://app.example", "done", false, "https://app.example/api/auth/done"},
+		{"http even over TLS, when that is the origin", "http://app.example", "/x", true, "http://app.example/x"},
+		{"an absolute ref stays as it is", "https://app.example", "https://idp.example/authorize", false, "https://idp.example/authorize"},
+		{"a scheme-relative ref keeps the origin's scheme", "https://app.example", "//cdn.example/x", false, "https://cdn.example/x"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var got *url.URL
+			h := respond.PublicOrigin(tc.origin)(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+				got = respond.RequestURL(r)
+				return respond.ResponseRedirect(w, r, http.StatusSeeOther, tc.ref)
+			}))
+			r := httptest.NewRequest("POST", "/api/auth/callback?code=x", nil)
+			r.Host = "evil.example"
+			if tc.tls {
+				r.TLS = &tls.ConnectionState{}
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			want{303, "", map[string]string{"Location": tc.location}}.check(t, rec)
+			if origin := strings.TrimSuffix(tc.origin, "/"); got.String() != origin+"/api/auth/callback?code=x" {
+				t.Errorf("RequestURL %s; want the path and query on %s", got, origin)
+			}
+		})
+	}
+}
+
+func TestPublicOriginPanicsOnWhatIsNoOrigin(t *testing.T) {
+	t.Parallel()
+	for _, origin := range []string{
+		"", "app.example", "//app.example", "ftp://app.example", "https://", "https:app.example",
+		"https://app.example/base", "https://app.example?x=1", "https://app.example/?", "https://app.example#top",
+		"https://user@app.example", "https://app .example", "javascript:alert(1)",
+	} {
+		func() {
+			defer func() {
+				p := recover()
+				if err, ok := p.(error); !ok || !strings.HasPrefix(err.Error(), `respond: PublicOrigin "`+origin+`"`) {
+					t.Errorf("PublicOrigin(%q) panicked with %v; want a respond: error naming it", origin, p)
+				}
+			}()
+			respond.PublicOrigin(origin)
+		}()
 	}
 }

@@ -22,14 +22,26 @@ type server struct {
 	c    *http.Client
 }
 
-func start(t *testing.T) *server {
+// start serves the app on a loopback listener, with its address as the
+// public origin, as a local run does.
+func start(t *testing.T) *server { return startWith(t, "") }
+
+// startWith serves the app with origin as its public origin ("" for the
+// listener's).
+func startWith(t *testing.T, origin string) *server {
 	t.Helper()
+	srv := httptest.NewUnstartedServer(nil)
+	if origin == "" {
+		origin = localOrigin(srv.Listener.Addr())
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, a, closeDB, err := newApp(context.Background(), ":memory:", map[string]string{"alice-token": "alice", "bob-token": "bob"}, logger)
+	h, a, closeDB, err := newApp(context.Background(), ":memory:", origin, map[string]string{"alice-token": "alice", "bob-token": "bob"}, logger)
 	if err != nil {
+		srv.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv.Config.Handler = h
+	srv.Start()
 	t.Cleanup(func() { srv.Close(); closeDB() })
 	c := srv.Client()
 	c.Timeout = 10 * time.Second
@@ -43,7 +55,8 @@ type answer struct {
 	body   string
 }
 
-// do sends a request; header holds name, value pairs.
+// do sends a request; header holds name, value pairs (Host sets the Host
+// header).
 func (s *server) do(method, path string, body io.Reader, header ...string) answer {
 	s.t.Helper()
 	req, err := http.NewRequest(method, s.url+path, body)
@@ -51,6 +64,10 @@ func (s *server) do(method, path string, body io.Reader, header ...string) answe
 		s.t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	res, err := s.c.Do(req)
@@ -242,4 +259,26 @@ func TestLoginCallbackRedirectsAndLogoutEndsTheSession(t *testing.T) {
 
 	s.do("POST", "/api/auth/logout", nil, "Cookie", cookie).want(t, "logout", 204)
 	s.do("GET", "/api/chat/sessions", nil, "Cookie", cookie).want(t, "a copied cookie after logout", 401)
+}
+
+// A client that sends Host: evil.example must not get a redirect to it:
+// the callback resolves new URL(path, request.url) against the configured
+// origin.
+func TestLoginCallbackRedirectsToThePublicOriginWhateverHostTheClientSends(t *testing.T) {
+	const origin = "https://app.example"
+	s := startWith(t, origin)
+	form := "application/x-www-form-urlencoded"
+	code := s.auth.IssueCode("alice")
+	ok := s.do("POST", "/api/auth/callback", strings.NewReader("code="+code), "Content-Type", form, "Host", "evil.example").
+		want(t, "callback with a code", 303)
+	if loc := ok.header.Get("Location"); loc != origin+"/" {
+		t.Errorf("Location %q; want %s/", loc, origin)
+	}
+	for _, host := range []string{"evil.example", "evil.example:443", s.url[len("http://"):]} {
+		failed := s.do("POST", "/api/auth/callback", strings.NewReader("code=spent"), "Content-Type", form, "Host", host).
+			want(t, "callback with a bad code", 303)
+		if loc := failed.header.Get("Location"); loc != origin+"/login?error=auth_failed" {
+			t.Errorf("Host %s: Location %q; want %s/login?error=auth_failed", host, loc, origin)
+		}
+	}
 }

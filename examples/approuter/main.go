@@ -18,6 +18,11 @@
 //
 //	go run ./examples/approuter
 //
+// Redirects go to the app's public origin, never to the Host header a
+// client sends: set it with -origin or APPROUTER_ORIGIN (such as
+// https://app.example) wherever the app is not reached at its listening
+// address; the default is that address (http://127.0.0.1:3001).
+//
 // It prints a bearer token and a one-time login code for user "dev":
 //
 //	curl -sS -H "Authorization: Bearer $TOKEN" -d '{"title":"Plan"}' http://127.0.0.1:3001/api/chat/sessions
@@ -46,20 +51,24 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:3001", "address to listen on")
 	db := flag.String("db", ":memory:", "SQLite file; :memory: keeps nothing after the server stops")
+	origin := flag.String("origin", os.Getenv("APPROUTER_ORIGIN"), "public origin redirects go to, such as https://app.example (default $APPROUTER_ORIGIN, else http://<addr>)")
 	flag.Parse()
-
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	token := randomString(24)
-	handler, a, closeDB, err := newApp(context.Background(), *db, map[string]string{token: "dev"}, logger)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer closeDB()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatalf("approuter: %v (choose another address with -addr)", err)
 	}
+	if *origin == "" {
+		*origin = localOrigin(ln.Addr())
+	}
+
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	token := randomString(24)
+	handler, a, closeDB, err := newApp(context.Background(), *db, *origin, map[string]string{token: "dev"}, logger)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer closeDB()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -81,4 +90,14 @@ func main() {
 	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Fatal(err)
 	}
+}
+
+// localOrigin is the origin of a local run: http on the listening address,
+// with 127.0.0.1 for an unspecified one (-addr :3001).
+func localOrigin(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if ip := net.ParseIP(host); err != nil || ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
