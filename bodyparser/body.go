@@ -318,18 +318,11 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	for _, x := range opts {
 		o |= x
 	}
-	strict := o&DisallowUnknownFields != 0
-	// The body is valid JSON (the middleware checked it): jsondec decodes
-	// it in one pass where it can give encoding/json's exact result, and
-	// declines on any error, which encoding/json then reports from a new
-	// value.
-	if jsondec.Decode(b.text, &v, strict) {
-		return v, nil
-	}
-	var zero T
-	v = zero
+	// encoding/json itself, which costs the same on every type shape (issue
+	// 21). The body is exactly one valid JSON value (the middleware checked
+	// it), so the Decoder, which reads the first value, reads all of it.
 	var err error
-	if strict {
+	if o&DisallowUnknownFields != 0 {
 		d := json.NewDecoder(bytes.NewReader(b.text))
 		d.DisallowUnknownFields()
 		err = d.Decode(&v)
