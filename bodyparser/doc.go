@@ -84,23 +84,10 @@
 // validates, so a handler that calls Decode pays for one decoding, into its
 // own type.
 //
-// Decode's result is encoding/json's (json.Unmarshal, or a json.Decoder
-// with DisallowUnknownFields), in one pass: since the body is already
-// known to be valid JSON, a decoder of this module walks it once with
-// encoding/json's rules, without json.Unmarshal's second validation and
-// its byte-by-byte state machine (a 1 KiB object decodes about 3.5 times
-// faster). It hands what it does not reimplement ([]byte as base64,
-// embedded structs, the `,string` option, maps with non-string keys,
-// non-empty interfaces) to encoding/json value by value, and declines any
-// error: the body is then decoded again by encoding/json into a new value,
-// so errors, their messages and offsets are encoding/json's. On that path
-// an UnmarshalJSON or UnmarshalText method may run twice. [Value] decodes
-// into any the same way. From Go 1.27 encoding/json runs on
-// encoding/json/v2 (with v1's options; GOEXPERIMENT=jsonv2 before it): the
-// decoder then follows v2's few differences (null leaves a TextUnmarshaler
-// alone; types with UnmarshalJSONFrom, and structs whose tags v2 reads
-// differently, go to encoding/json), so the result is still that of the
-// encoding/json the program is built with.
+// Decode is encoding/json (json.Unmarshal, or a json.Decoder with
+// DisallowUnknownFields) on the validated body: its results, errors and
+// offsets are encoding/json's, at encoding/json's cost on every type
+// shape. [Value] decodes into any with a one-pass decoder of this module.
 //
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is
