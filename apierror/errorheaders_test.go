@@ -14,6 +14,7 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/responselimit"
 )
 
 // headerHandler sets what a handler sets for the response it means to send
@@ -70,7 +71,7 @@ func TestErrorAnswersDropTheHandlersHeadersButKeepTheOuterLayers(t *testing.T) {
 		h    http.Handler
 	}{
 		{"compose chain (recover, cors, enforced response limit)", requestID(compose.Chain(compose.Config{
-			CORS: corsOptions, ResponseLimit: "1kb", EnforceResponseLimit: true, Logger: quiet,
+			CORS: corsOptions, Response: responselimit.Config{Limit: "1kb", Enforce: true}, Errors: apierror.Config{Logger: quiet},
 		}).Then(apierror.HandlerFunc(headerHandler)))},
 		{"rs/cors outside Recover and HandlerFunc", requestID(cors.New(*corsOptions)(
 			apierror.Config{Logger: quiet}.Recover(apierror.Config{Logger: quiet}.Handler(headerHandler))))},

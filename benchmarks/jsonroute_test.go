@@ -62,7 +62,7 @@ var jsonRouteImpls = []struct {
 				tb.Fatalf("apiroutes: %v", err)
 			}
 			return apirespond.JSON(w, r, http.StatusOK, o)
-		}, compose.Config{SizeLimit: c.sizeLimit})
+		}, compose.Config{Body: bodyparser.Config{SizeLimit: c.sizeLimit}})
 	}},
 	{"apiroutes", true, func(tb testing.TB, c jsonCase) http.Handler {
 		return compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
@@ -74,7 +74,7 @@ var jsonRouteImpls = []struct {
 				tb.Fatalf("apiroutes: %v", err)
 			}
 			return apirespond.JSON(w, r, http.StatusOK, o)
-		}, compose.Config{SizeLimit: c.sizeLimit, CORS: &cors.Options{AllowedOrigins: []string{routeOrigin}, AllowCredentials: true}})
+		}, compose.Config{Body: bodyparser.Config{SizeLimit: c.sizeLimit}, CORS: &cors.Options{AllowedOrigins: []string{routeOrigin}, AllowCredentials: true}})
 	}},
 	{"echo", false, func(tb testing.TB, c jsonCase) http.Handler {
 		e := echo.New()

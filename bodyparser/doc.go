@@ -203,7 +203,7 @@
 // # Names
 //
 // "Raw" means one thing across the module: Next's bodyParser: false
-// ([Config.Raw], compose.Raw), the stream left untouched. The accessor for
+// ([Config.Raw], compose.Config.Body.Raw), the stream left untouched. The accessor for
 // the parsed body's bytes is [Bytes], beside [Text], [Form] and [Value];
 // it returns nil in Raw mode, where there is nothing parsed. A typed size
 // is written with [SizeOf] (responselimit.SizeOf does the same for the

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -46,7 +47,7 @@ func TestBeforeBodyRefusesAClientBeforeItsBodyIsRead(t *testing.T) {
 	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, _ := bodyparser.Value(r)
 		_, _ = io.WriteString(w, "got "+strconv.Itoa(len(v.(string))))
-	}), compose.Config{SizeLimit: "1mb", BeforeBody: []func(http.Handler) http.Handler{requireToken}})
+	}), compose.Config{Body: bodyparser.Config{SizeLimit: "1mb"}, BeforeBody: []func(http.Handler) http.Handler{requireToken}})
 	for _, tc := range []struct {
 		name, auth string
 		status     int
@@ -78,8 +79,7 @@ func TestBeforeBodyRunsInsideCORSAndTheResponseChecks(t *testing.T) {
 	logger, logs := newLogger()
 	h := compose.Route(http.NotFoundHandler(), compose.Config{
 		CORS:       appCORS,
-		Logger:     logger,
-		Errors:     apierror.Config{Renderer: apierror.Problem},
+		Errors:     apierror.Config{Renderer: apierror.Problem, Logger: logger},
 		BeforeBody: []func(http.Handler) http.Handler{mark("first"), requireToken},
 	})
 	rec := send(h, "POST", "{}", map[string]string{"Origin": "https://app.example.com"})
@@ -99,42 +99,81 @@ func TestBeforeBodyRunsInsideCORSAndTheResponseChecks(t *testing.T) {
 	}
 }
 
-func TestARouteCanOverrideWhatDefaultsTurnedOn(t *testing.T) {
+// A copy of a base config can turn off what the base turned on: CORS, the
+// enforced limit, authentication, the silenced warning.
+func TestACopyCanTurnOffWhatTheBaseTurnedOn(t *testing.T) {
 	t.Parallel()
 	logger, logs := newLogger()
-	d := compose.Defaults{
-		CORS: appCORS, Logger: logger, ResponseLimit: "1kb", EnforceResponseLimit: true,
-		ExternalResolver: true, BeforeBody: []func(http.Handler) http.Handler{requireToken},
+	api := compose.Config{
+		CORS:       appCORS,
+		Errors:     apierror.Config{Logger: logger},
+		Response:   responselimit.Config{Limit: "1kb", Enforce: true, ExternalResolver: true},
+		BeforeBody: []func(http.Handler) http.Handler{requireToken},
 	}
 	big := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(make([]byte, 2048)) })
 	silent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
 	origin := map[string]string{"Origin": "https://app.example.com", "Authorization": "Bearer secret"}
 
-	if rec := send(d.Route(big, compose.Config{}), "POST", "", origin); rec.Code != 500 || rec.Header().Get("Access-Control-Allow-Origin") == "" {
-		t.Errorf("defaults: got %d %v, want the enforced 500 with CORS headers", rec.Code, rec.Header())
+	if rec := send(compose.Route(big, api), "POST", "", origin); rec.Code != 500 || rec.Header().Get("Access-Control-Allow-Origin") == "" {
+		t.Errorf("base: got %d %v, want the enforced 500 with CORS headers", rec.Code, rec.Header())
 	}
-	open := d.Route(big, compose.Config{
-		Override: compose.OverrideCORS | compose.OverrideEnforceResponseLimit | compose.OverrideBeforeBody | compose.OverrideExternalResolver,
-	})
-	rec := send(open, "POST", "", map[string]string{"Origin": "https://app.example.com"})
+	open := api
+	open.CORS, open.Response.Enforce, open.Response.ExternalResolver, open.BeforeBody = nil, false, false, nil
+	rec := send(compose.Route(big, open), "POST", "", map[string]string{"Origin": "https://app.example.com"})
 	if rec.Code != 200 || rec.Body.Len() != 2048 || rec.Header().Get("Access-Control-Allow-Origin") != "" {
-		t.Errorf("overridden: got %d, %d bytes, %v; want 200, 2048 bytes, no CORS, no auth", rec.Code, rec.Body.Len(), rec.Header())
+		t.Errorf("copy: got %d, %d bytes, %v; want 200, 2048 bytes, no CORS, no auth", rec.Code, rec.Body.Len(), rec.Header())
 	}
 	if !strings.Contains(logs.String(), "exceeds 1KB") {
-		t.Errorf("the route kept the default limit as a warning, but nothing was logged: %s", logs)
+		t.Errorf("the copy kept the base's limit as a warning, but nothing was logged: %s", logs)
 	}
-	send(d.Route(silent, compose.Config{Override: compose.OverrideExternalResolver | compose.OverrideBeforeBody}), "GET", "", nil)
+	send(compose.Route(silent, open), "GET", "", nil)
 	if !strings.Contains(logs.String(), "resolved without") {
-		t.Errorf("OverrideExternalResolver did not turn the warning back on: %s", logs)
+		t.Errorf("turning ExternalResolver off in the copy did not turn the warning back on: %s", logs)
 	}
-	off := d.Merge(compose.Config{Override: compose.OverrideResponseLimit | compose.OverrideLogger | compose.OverrideErrors | compose.OverrideSizeLimit})
-	if off.ResponseLimit != "" || off.Logger != nil || off.CORS != appCORS || len(off.BeforeBody) != 1 {
-		t.Errorf("Merge overrode the wrong fields: %+v", off)
+	if api.CORS != appCORS || !api.Response.Enforce || len(api.BeforeBody) != 1 {
+		t.Errorf("changing the copy changed the base: %+v", api)
 	}
-	both := d.Merge(compose.Config{BeforeBody: []func(http.Handler) http.Handler{tag("route")}})
-	if len(both.BeforeBody) != 2 || len(d.BeforeBody) != 1 {
-		t.Errorf("BeforeBody: merged %d (want the default's then the route's, 2), default now %d", len(both.BeforeBody), len(d.BeforeBody))
+}
+
+// BeforeBody is a slice, which a copy shares with its base until it is
+// assigned: the documented ways to add to it leave the base, and the
+// chains already built, as they were.
+func TestAddingToACopysBeforeBodyLeavesTheBaseAlone(t *testing.T) {
+	t.Parallel()
+	ran := func(c compose.Config) string {
+		rec := send(compose.Route(http.NotFoundHandler(), c), "GET", "", map[string]string{"Authorization": "Bearer secret"})
+		return strings.Join(rec.Header().Values("X-Ran"), ",")
 	}
+	t.Run("append to a literal's slice", func(t *testing.T) {
+		api := compose.Config{BeforeBody: []func(http.Handler) http.Handler{mark("auth")}}
+		hook := api
+		hook.BeforeBody = append(hook.BeforeBody, mark("verify"))
+		if got := ran(api); got != "auth" {
+			t.Errorf("base ran %q, want auth", got)
+		}
+		if got := ran(hook); got != "auth,verify" {
+			t.Errorf("copy ran %q, want auth,verify", got)
+		}
+	})
+	t.Run("append to a clipped slice with spare capacity", func(t *testing.T) {
+		api := compose.Config{BeforeBody: make([]func(http.Handler) http.Handler, 0, 4)}
+		api.BeforeBody = append(api.BeforeBody, mark("auth")) // spare capacity: plain appends would share it
+		a, b := api, api
+		a.BeforeBody = append(slices.Clip(a.BeforeBody), mark("a"))
+		b.BeforeBody = append(slices.Clip(b.BeforeBody), mark("b"))
+		if got := ran(api) + "|" + ran(a) + "|" + ran(b); got != "auth|auth,a|auth,b" {
+			t.Errorf("base|a|b ran %q, want auth|auth,a|auth,b", got)
+		}
+	})
+	t.Run("the chain keeps its own copy", func(t *testing.T) {
+		c := compose.Config{BeforeBody: []func(http.Handler) http.Handler{mark("auth")}, Methods: []string{"GET"}}
+		h := compose.Route(http.NotFoundHandler(), c)
+		c.BeforeBody[0], c.Methods[0] = mark("changed"), "POST"
+		rec := send(h, "GET", "", nil)
+		if got := rec.Header().Get("X-Ran"); got != "auth" || rec.Code != 404 {
+			t.Errorf("after the config changed, the built chain answered %d and ran %q; want 404 and auth", rec.Code, got)
+		}
+	})
 }
 
 func TestValidateErrorsUnwrapToTheLayersError(t *testing.T) {
@@ -145,10 +184,6 @@ func TestValidateErrorsUnwrapToTheLayersError(t *testing.T) {
 	}
 	if errors.Unwrap(err) == nil {
 		t.Errorf("the error does not unwrap to cors's: %v", err)
-	}
-	limit := responselimit.SizeOf(1 << 20) // one size type: the same value serves both limits
-	if err := (compose.Config{ResponseLimit: limit, SizeLimit: limit}).Validate(); err != nil {
-		t.Errorf("a typed ResponseLimit: %v", err)
 	}
 }
 

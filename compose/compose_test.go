@@ -22,6 +22,7 @@ import (
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cors"
 	"github.com/apiroutes/apiroutes/internal/testlog"
+	"github.com/apiroutes/apiroutes/responselimit"
 	"github.com/apiroutes/apiroutes/route"
 )
 
@@ -73,7 +74,7 @@ func TestTheFixedOrderShowsInTheAnswers(t *testing.T) {
 			panic("boom")
 		}
 		_, _ = io.WriteString(w, "ok")
-	}), compose.Config{SizeLimit: "10b", CORS: appCORS, Logger: logger})
+	}), compose.Config{Body: bodyparser.Config{SizeLimit: "10b"}, CORS: appCORS, Errors: apierror.Config{Logger: logger}})
 	origin := map[string]string{"Origin": "https://app.example.com", "Content-Type": "application/json"}
 
 	// CORS before the body parser: a preflight with an oversized, invalid body is answered 204.
@@ -112,7 +113,7 @@ func TestThereIsOneResponseWrapperPerRequest(t *testing.T) {
 			layers++
 		}
 		return nil
-	}, compose.Config{CORS: appCORS, Logger: logger}) // it answers nothing: keep responselimit's warning out of the output
+	}, compose.Config{CORS: appCORS, Errors: apierror.Config{Logger: logger}}) // it answers nothing: keep responselimit's warning out of the output
 	h.ServeHTTP(rootWriter{httptest.NewRecorder()}, httptest.NewRequest("GET", "/", nil))
 	if layers != 1 {
 		t.Errorf("%d response wrappers between the handler and the server's writer, want exactly 1", layers)
@@ -167,7 +168,7 @@ func TestRawModeAndResponseLimitsReachTheirLayers(t *testing.T) {
 		_, defined = bodyparser.Value(r)
 		n, _ = io.Copy(io.Discard, r.Body)
 		_, _ = w.Write(make([]byte, 2048))
-	}), compose.Config{BodyParser: compose.Raw, ResponseLimit: "1kb", Logger: logger})
+	}), compose.Config{Body: bodyparser.Config{Raw: true}, Response: responselimit.Config{Limit: "1kb"}, Errors: apierror.Config{Logger: logger}})
 	send(h, "POST", strings.Repeat("x", 3<<20), nil)
 	if defined || n != 3<<20 {
 		t.Errorf("raw mode: defined=%v, read %d", defined, n)
@@ -175,104 +176,163 @@ func TestRawModeAndResponseLimitsReachTheirLayers(t *testing.T) {
 	if !strings.Contains(logs.String(), "exceeds 1KB") {
 		t.Errorf("no response size warning: %s", logs)
 	}
-	ext := compose.Route(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), compose.Config{ExternalResolver: true, Logger: logger})
+	ext := compose.Route(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), compose.Config{Response: responselimit.Config{ExternalResolver: true}, Errors: apierror.Config{Logger: logger}})
 	send(ext, "GET", "", nil)
 	if strings.Contains(logs.String(), "resolved without") {
 		t.Errorf("ExternalResolver ignored: %s", logs)
 	}
 }
 
+// Errors.Logger is the route's one logger: the layers without a logger of
+// their own log there too.
+func TestErrorsLoggerReceivesEveryLayersLogsUnlessALayerHasItsOwn(t *testing.T) {
+	t.Parallel()
+	silent := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	preflight := map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+	for _, tc := range []struct {
+		name       string
+		ownLoggers bool     // Response.Logger and CORS.Logger set
+		toErrors   []string // what Errors.Logger receives
+		toOwn      []string // what the layers' own loggers receive, and Errors.Logger does not
+	}{
+		{"Errors.Logger alone", false, []string{"panic recovered", "resolved without sending", "cors: preflight refused"}, nil},
+		{"Response.Logger and CORS.Logger set", true, []string{"panic recovered"}, []string{"resolved without sending", "cors: preflight refused"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			errLog, errLogs := newLogger()
+			ownLog, ownLogs := newLogger()
+			c := compose.Config{CORS: appCORS, Errors: apierror.Config{Logger: errLog}}
+			if tc.ownLoggers {
+				o := *appCORS
+				o.Logger = ownLog
+				c.CORS = &o
+				c.Response.Logger = ownLog
+			}
+			send(compose.Route(silent, c), "GET", "", nil)
+			send(compose.Route(silent, c), "OPTIONS", "", preflight)
+			send(compose.Route(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }), c), "GET", "", nil)
+			for _, want := range tc.toErrors {
+				if !strings.Contains(errLogs.String(), want) {
+					t.Errorf("Errors.Logger has no %q: %s", want, errLogs)
+				}
+			}
+			for _, want := range tc.toOwn {
+				if !strings.Contains(ownLogs.String(), want) || strings.Contains(errLogs.String(), want) {
+					t.Errorf("%q went to Errors.Logger instead of the layer's own: errors %s; own %s", want, errLogs, ownLogs)
+				}
+			}
+		})
+	}
+}
+
 func TestInvalidConfigFailsWhenTheRouteIsBuilt(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
+		name string
 		c    compose.Config
 		want string
 	}{
-		{compose.Config{SizeLimit: "1mib"}, `compose: SizeLimit "1mib": unknown unit`},
-		{compose.Config{ResponseLimit: "4m"}, `compose: ResponseLimit "4m": unknown unit`},
-		{compose.Config{ResponseLimit: "0"}, `compose: ResponseLimit "0": a zero limit reports every response; set DisableResponseLimit`},
-		{compose.Config{DisableResponseLimit: true, EnforceResponseLimit: true}, "compose: EnforceResponseLimit and DisableResponseLimit are both set"},
-		{compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, `compose: CORS.AllowedOrigins "*" with AllowCredentials`},
-		{compose.Config{CORS: &cors.Options{}}, "compose: CORS.AllowedOrigins is empty"},
-		{compose.Config{BeforeBody: []func(http.Handler) http.Handler{nil}}, "compose: BeforeBody[0] is nil"},
-		{compose.Config{BodyParser: 7}, "compose: BodyParser 7"},
+		{"body size", compose.Config{Body: bodyparser.Config{SizeLimit: "1mib"}}, `compose: Body.SizeLimit "1mib": unknown unit`},
+		{"multipart size", compose.Config{Body: bodyparser.Config{Multipart: &bodyparser.MultipartConfig{MaxFileSize: "5m"}}}, `compose: Body.Multipart.MaxFileSize "5m": unknown unit`},
+		{"raw with AlwaysJSON", compose.Config{Body: bodyparser.Config{Raw: true, AlwaysJSON: true}}, "compose: Body.AlwaysJSON and Multipart parse the body"},
+		{"response size", compose.Config{Response: responselimit.Config{Limit: "4m"}}, `compose: Response.Limit "4m": unknown unit`},
+		{"zero response size", compose.Config{Response: responselimit.Config{Limit: "0"}}, `compose: Response.Limit "0": a zero limit reports every response; set Disabled`},
+		{"enforced and disabled", compose.Config{Response: responselimit.Config{Disabled: true, Enforce: true}}, "compose: Response.Enforce and Disabled are both set"},
+		{"wildcard with credentials", compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"*"}, AllowCredentials: true}}, `compose: CORS.AllowedOrigins "*" with AllowCredentials`},
+		{"no origins", compose.Config{CORS: &cors.Options{}}, "compose: CORS.AllowedOrigins is empty"},
+		{"nil BeforeBody", compose.Config{BeforeBody: []func(http.Handler) http.Handler{nil}}, "compose: BeforeBody[0] is nil"},
+		{"lower-case method", compose.Config{Methods: []string{"GET", "post"}}, `compose: Methods "post": methods are case-sensitive; write "POST"`},
 	}
 	for _, tc := range cases {
-		if err := tc.c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
-			t.Errorf("Validate(%+v) = %v, want %q", tc.c, err, tc.want)
-		}
-		func() {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.c.Validate(); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Validate = %v, want %q", err, tc.want)
+			}
 			defer func() {
 				if v := recover(); v == nil || !strings.HasPrefix(v.(error).Error(), tc.want) {
-					t.Errorf("Route(%+v) panicked with %v", tc.c, v)
+					t.Errorf("Route panicked with %v, want %q", v, tc.want)
 				}
 			}()
 			compose.Route(http.NotFoundHandler(), tc.c)
-		}()
+		})
 	}
-	func() {
+	t.Run("lower-case route.Methods key", func(t *testing.T) {
 		defer func() {
 			if v := recover(); v == nil || !strings.Contains(v.(error).Error(), `compose: route: Methods key "post"`) {
-				t.Errorf("lower-case Methods key: %v", v)
+				t.Errorf("got %v", v)
 			}
 		}()
 		compose.Route(route.Methods{"post": http.NotFoundHandler()}, compose.Config{})
-	}()
+	})
 }
 
-func TestDefaultsMergeIntoEachRoute(t *testing.T) {
+// A route's config is the base copied and changed: the copy has the base's
+// settings, the route's change, and leaves the base as it was.
+func TestARouteConfigIsACopyOfTheBaseChanged(t *testing.T) {
 	t.Parallel()
 	logger, _ := newLogger()
-	d := compose.Defaults{SizeLimit: "10b", CORS: appCORS, Errors: apierror.Config{Renderer: apierror.Text}, Logger: logger, ExternalResolver: true}
-	got := d.Merge(compose.Config{SizeLimit: "20b", EnforceResponseLimit: true})
-	if got.SizeLimit != "20b" || got.CORS != appCORS || got.Errors.Renderer == nil || got.Logger != logger || !got.ExternalResolver || !got.EnforceResponseLimit {
-		t.Errorf("Merge = %+v", got)
+	api := compose.Config{
+		Body:     bodyparser.Config{SizeLimit: "10b"},
+		Response: responselimit.Config{ExternalResolver: true},
+		CORS:     appCORS,
+		Errors:   apierror.Config{Renderer: apierror.Text, Logger: logger},
 	}
-	h := d.Route(http.NotFoundHandler(), compose.Config{})
-	rec := send(h, "POST", strings.Repeat("a", 11), map[string]string{"Origin": "https://app.example.com"})
-	if rec.Code != 413 || rec.Body.String() != "Body exceeded 10b limit" || rec.Header().Get("Access-Control-Allow-Origin") == "" {
-		t.Errorf("defaults not applied: %d %q %v", rec.Code, rec.Body, rec.Header())
+	bigger := api
+	bigger.Body.SizeLimit = "20b"
+	jsonErrors := api
+	jsonErrors.Errors.Renderer = apierror.JSON
+	if api.Body.SizeLimit != "10b" || api.Errors.Renderer == nil || bigger.CORS != appCORS || !bigger.Response.ExternalResolver {
+		t.Fatalf("base %+v, copy %+v", api, bigger)
 	}
-	own := d.RouteFunc(func(w http.ResponseWriter, r *http.Request) error { return errors.New("x") }, compose.Config{Errors: apierror.Config{Renderer: apierror.JSON}})
-	if rec := send(own, "GET", "", nil); rec.Body.String() != `{"error":"Internal Server Error"}` {
-		t.Errorf("a route's own renderer lost to the default: %q", rec.Body)
-	}
-}
-
-// Defaults.Chain is how a project appends its own middleware (auth, say)
-// to the chain its defaults build.
-func TestDefaultsChainAppliesTheDefaultsBeforeAppendedMiddleware(t *testing.T) {
-	t.Parallel()
-	logger, _ := newLogger()
-	d := compose.Defaults{SizeLimit: "10b", Errors: apierror.Config{Renderer: apierror.Text}, Logger: logger}
-	h := d.Chain(compose.Config{}).Append(tag("auth")).Then(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, _ := bodyparser.Value(r)
-		_, _ = io.WriteString(w, "handler:"+v.(string))
-	}))
-	if rec := send(h, "POST", "hi", nil); rec.Body.String() != "auth>handler:hi" {
-		t.Errorf("a small body: %d %q", rec.Code, rec.Body)
-	}
-	if rec := send(h, "POST", strings.Repeat("a", 11), nil); rec.Code != 413 || rec.Body.String() != "Body exceeded 10b limit" {
-		t.Errorf("the default limit and renderer did not apply: %d %q", rec.Code, rec.Body)
+	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, bodyparser.Text(r)) })
+	origin := map[string]string{"Origin": "https://app.example.com"}
+	for _, tc := range []struct {
+		name     string
+		h        http.Handler
+		body     string
+		status   int
+		response string
+	}{
+		{"the base's limit, renderer and CORS", compose.Route(echo, api), strings.Repeat("a", 11), 413, "Body exceeded 10b limit"},
+		{"the copy's own limit", compose.Route(echo, bigger), strings.Repeat("a", 11), 200, strings.Repeat("a", 11)},
+		{"the copy's limit with the base's renderer", compose.Route(echo, bigger), strings.Repeat("a", 21), 413, "Body exceeded 20b limit"},
+		{"the copy's own renderer", compose.RouteFunc(func(http.ResponseWriter, *http.Request) error { return errors.New("x") }, jsonErrors), "", 500, `{"error":"Internal Server Error"}`},
+		{"the base's chain with appended middleware", compose.Chain(api).Append(tag("auth")).Then(echo), "hi", 200, "auth>hi"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := send(tc.h, "POST", tc.body, origin)
+			if rec.Code != tc.status || rec.Body.String() != tc.response || rec.Header().Get("Access-Control-Allow-Origin") == "" {
+				t.Errorf("got %d %q %v; want %d %q with CORS headers", rec.Code, rec.Body, rec.Header(), tc.status, tc.response)
+			}
+		})
 	}
 }
 
 func TestTheDefaultChainAllocatesOnlyTheWrapper(t *testing.T) {
-	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }), compose.Config{})
-	r := httptest.NewRequest("GET", "/api/x", nil)
-	w := httptest.NewRecorder()
-	if n := testing.AllocsPerRun(100, func() { h.ServeHTTP(w, r) }); n > 1 {
-		t.Errorf("a bodyless GET through the default chain allocates %v times, want 1 (the response wrapper)", n)
+	noContent := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"Config{}", compose.Route(noContent, compose.Config{})},
+		{"a route.Methods, checked early", compose.Route(route.Methods{"GET": noContent}, compose.Config{})},
+	} {
+		r := httptest.NewRequest("GET", "/api/x", nil)
+		w := httptest.NewRecorder()
+		if n := testing.AllocsPerRun(100, func() { tc.h.ServeHTTP(w, r) }); n > 1 {
+			t.Errorf("%s: a bodyless GET through the chain allocates %v times, want 1 (the response wrapper)", tc.name, n)
+		}
 	}
 }
 
-func TestReadTimeoutReachesTheBodyParserAndDefaultsMergeIt(t *testing.T) {
+func TestReadTimeoutReachesTheBodyParser(t *testing.T) {
 	// A route's ReadTimeout bounds its body read: a body that stalls past
 	// it is answered 408 by the body parser inside the chain.
-	d := compose.Defaults{ReadTimeout: 50 * time.Millisecond}
+	api := compose.Config{Body: bodyparser.Config{ReadTimeout: 50 * time.Millisecond}}
 	h := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Error("the handler ran for a body that never came")
-	}), d.Merge(compose.Config{}))
+	}), api)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -290,12 +350,6 @@ func TestReadTimeoutReachesTheBodyParserAndDefaultsMergeIt(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestTimeout {
 		t.Errorf("status %d; want 408", resp.StatusCode)
 	}
-	if got := d.Merge(compose.Config{ReadTimeout: time.Second}).ReadTimeout; got != time.Second {
-		t.Errorf("a route's own ReadTimeout: %v", got)
-	}
-	if got := d.Merge(compose.Config{Override: compose.OverrideReadTimeout}).ReadTimeout; got != 0 {
-		t.Errorf("OverrideReadTimeout kept %v; want the route's zero (the parser's default)", got)
-	}
 }
 
 func TestAlwaysJSONAndMultipartReachTheBodyParser(t *testing.T) {
@@ -307,24 +361,35 @@ func TestAlwaysJSONAndMultipartReachTheBodyParser(t *testing.T) {
 		}
 		got = append(got, fmt.Sprint(v), bodyparser.Multipart(r).Get("f"))
 	}
-	d := compose.Defaults{AlwaysJSON: true, Multipart: &bodyparser.MultipartConfig{}}
-	route := compose.Route(http.HandlerFunc(h), d.Merge(compose.Config{}))
-	req := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":1}`))
-	req.Header.Set("Content-Type", "text/plain;charset=UTF-8") // fetch with a string body
-	route.ServeHTTP(httptest.NewRecorder(), req)
-	req = httptest.NewRequest("POST", "/", strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n"))
-	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
-	route.ServeHTTP(httptest.NewRecorder(), req)
-	if want := []string{"map[a:1]", "", "<nil>", "v"}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("got %q; want %q", got, want)
+	api := compose.Config{Body: bodyparser.Config{AlwaysJSON: true, Multipart: &bodyparser.MultipartConfig{}}}
+	plain := api // a route that reads bodies as Next's pages router does
+	plain.Body.AlwaysJSON, plain.Body.Multipart = false, nil
+	for _, tc := range []struct {
+		name string
+		c    compose.Config
+		want []string
+	}{
+		{"on", api, []string{"map[a:1]", "", "<nil>", "v"}},
+		{"turned off in a copy", plain, []string{`{"a":1}`, "", "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n", ""}},
+	} {
+		got = nil
+		route := compose.Route(http.HandlerFunc(h), tc.c)
+		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":1}`))
+		req.Header.Set("Content-Type", "text/plain;charset=UTF-8") // fetch with a string body
+		route.ServeHTTP(httptest.NewRecorder(), req)
+		req = httptest.NewRequest("POST", "/", strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n"))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+		route.ServeHTTP(httptest.NewRecorder(), req)
+		if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", tc.want) {
+			t.Errorf("%s: got %q; want %q", tc.name, got, tc.want)
+		}
 	}
-	off := d.Merge(compose.Config{Override: compose.OverrideAlwaysJSON | compose.OverrideMultipart})
-	if off.AlwaysJSON || off.Multipart != nil {
-		t.Errorf("Override kept the defaults: %+v", off)
+	if api.Body.Multipart == nil || !api.Body.AlwaysJSON {
+		t.Errorf("changing the copy changed the base: %+v", api.Body)
 	}
 }
 
-func TestDecompressionSettingsReachTheBodyParserAndMerge(t *testing.T) {
+func TestDecompressionSettingsReachTheBodyParser(t *testing.T) {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
 	_, _ = zw.Write([]byte(`{"a":"` + strings.Repeat(" ", 4<<10) + `"}`))
@@ -338,16 +403,18 @@ func TestDecompressionSettingsReachTheBodyParserAndMerge(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	d := compose.Defaults{DisableDecompression: true}
+	strict := compose.Config{Body: bodyparser.Config{DisableDecompression: true}}
+	lenient := strict
+	lenient.Body.DisableDecompression = false
 	for _, tt := range []struct {
 		name string
 		c    compose.Config
 		want int
 	}{
 		{"decoded by default", compose.Config{}, 200},
-		{"refused by the chain's default", d.Merge(compose.Config{}), 415},
-		{"decoded again on a route that overrides it", d.Merge(compose.Config{Override: compose.OverrideDecompression}), 200},
-		{"refused past a route's ratio", compose.Config{MaxDecompressionRatio: 1}, 413},
+		{"refused when disabled", strict, 415},
+		{"decoded again in a copy that turns it back on", lenient, 200},
+		{"refused past a route's ratio", compose.Config{Body: bodyparser.Config{MaxDecompressionRatio: 1}}, 413},
 	} {
 		if got := send(tt.c); got != tt.want {
 			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)

@@ -1,17 +1,31 @@
 // Package compose builds the standard middleware chain for one route from a
-// Config that reads like Next.js's per-route config:
+// Config that reads like Next.js's per-route config. A Config holds the
+// layers' own configurations, nested as Next nests them:
+//
+//	api := compose.Config{Errors: apierror.Config{Renderer: apierror.Problem}} // the base of every route
 //
 //	// pages/api/upload.js: export const config = { api: { bodyParser: { sizeLimit: '10mb' }, responseLimit: '8mb' } }
-//	mux.Handle("/api/upload", compose.RouteFunc(upload, compose.Config{SizeLimit: "10mb", ResponseLimit: "8mb"}))
+//	upload := api
+//	upload.Body.SizeLimit = "10mb"
+//	upload.Response.Limit = "8mb"
+//	mux.Handle("/api/upload", compose.RouteFunc(uploadFile, upload))
 //
 //	// pages/api/webhooks/github.js: export const config = { api: { bodyParser: false } }
-//	mux.Handle("/api/webhooks/github", compose.Route(hook, compose.Config{BodyParser: compose.Raw}))
+//	hook := api
+//	hook.Body.Raw = true
+//	mux.Handle("/api/webhooks/github", compose.Route(githubHook, hook))
+//
+// A route's config is a copy of a base, changed; there is no merging and no
+// package-level state. [Config] says what a copy shares with its base.
 //
 // The chain is github.com/justinas/alice's: [Chain] returns an alice.Chain
 // you can Append to and Then. Its order is fixed (see [Chain] for why):
-// apierror.Recover, cors, responselimit, [Config.BeforeBody] (your
-// authentication and rate limits, before the body is read), bodyparser,
-// the middleware you Append, the handler. Every layer shares one response wrapper per request, so
+// apierror.Recover, cors, responselimit, the method check
+// ([Config.Methods]), [Config.BeforeBody] (your authentication and rate
+// limits, before the body is read), bodyparser, the middleware you Append,
+// the handler. A route.Methods given to [Route] fills Methods, so that a
+// POST to a GET-only route is refused 405 before anything of the route
+// runs. Every layer shares one response wrapper per request, so
 // http.Flusher, http.Hijacker and http.NewResponseController work in the
 // handler exactly as without the chain.
 //
@@ -19,26 +33,8 @@
 // func(http.Handler) http.Handler from its own package, usable alone or
 // with any router. compose only saves writing the same chain for every
 // route, and checks the whole configuration at start-up: an invalid size,
-// CORS policy or Methods key panics when the route is built
-// ([Config.Validate] returns the error instead), never at request time.
-// Errors name the fields of Config as you wrote them
-// (`compose: ResponseLimit "4m": …`, `compose: CORS.AllowedOrigins …`).
-//
-// Project-wide settings live in a [Defaults] value that you create once
-// and use for every route; there is no package-level state. A route takes
-// every setting it leaves at its zero value from the Defaults, and lists in
-// [Config.Override] those it wants to keep at zero (no CORS, no
-// authentication, the warning a default silenced).
-//
-// # Names
-//
-//   - Raw is Next's bodyParser: false, here and in bodyparser.Config.Raw:
-//     the body stream is left untouched.
-//   - Constructors that take a configuration panic on a bad one, at
-//     start-up; Validate returns the same error without building anything
-//     (as bodyparser.Config, responselimit.Config and cors.Options do).
-//     There are no "E" variants: compose.ChainE became [Config.Validate]
-//     and cors.NewE became cors.Options.Validate.
-//   - SizeLimit and ResponseLimit are one size type under two names
-//     (bodyparser.Size, responselimit.Size), so a value moves between them.
+// CORS policy or method panics when the route is built ([Config.Validate]
+// returns the error instead), never at request time. Errors name the
+// nested field as you wrote it (`compose: Body.SizeLimit "4m": …`,
+// `compose: CORS.AllowedOrigins …`).
 package compose

@@ -42,11 +42,17 @@ func githubHook(w http.ResponseWriter, r *http.Request) error {
 }
 
 func Example() {
+	// The base of every route: the packages' own configs, nested.
+	api := compose.Config{Body: bodyparser.Config{SizeLimit: "10kb"}}
+	// export const config = { api: { bodyParser: false } }
+	hook := api
+	hook.Body.Raw = true
+
 	mux := route.NewMux()
 	mux.Handle("/api/tasks", compose.Route(route.Methods{
 		http.MethodPost: apierror.HandlerFunc(createTask),
-	}, compose.Config{SizeLimit: "10kb"}))
-	mux.Handle("/api/webhooks/github", compose.RouteFunc(githubHook, compose.Config{BodyParser: compose.Raw}))
+	}, api))
+	mux.Handle("/api/webhooks/github", compose.RouteFunc(githubHook, hook))
 
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/api/tasks", `{"title":"write docs"}`},
@@ -69,13 +75,15 @@ func Example() {
 	// POST /api/webhooks/github 200 read 36 raw bytes
 }
 
-func ExampleDefaults() {
+func ExampleConfig() {
 	// Settings for the whole API, made once.
-	api := compose.Defaults{
-		Errors:    apierror.Config{Renderer: apierror.Problem},
-		SizeLimit: "100kb",
+	api := compose.Config{
+		Errors: apierror.Config{Renderer: apierror.Problem},
+		Body:   bodyparser.Config{SizeLimit: "100kb"},
 	}
-	h := api.Route(http.NotFoundHandler(), compose.Config{SizeLimit: "1kb"}) // a route can still override
+	small := api // a route's config: the base, copied and changed
+	small.Body.SizeLimit = "1kb"
+	h := compose.Route(http.NotFoundHandler(), small)
 	r := httptest.NewRequest("POST", "/api/small", strings.NewReader(strings.Repeat("x", 2000)))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, r)
@@ -96,14 +104,18 @@ func ExampleConfig_beforeBody() {
 			next.ServeHTTP(w, r)
 		})
 	}
-	api := compose.Defaults{BeforeBody: []func(http.Handler) http.Handler{requireToken}}
-	upload := api.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := compose.Config{BeforeBody: []func(http.Handler) http.Handler{requireToken}}
+	uploads := api
+	uploads.Body.SizeLimit = "10mb"
+	upload := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "stored %d bytes", len(bodyparser.Text(r)))
-	}), compose.Config{SizeLimit: "10mb"})
-	// The login route opts out of the default authentication.
-	login := api.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	}), uploads)
+	// The login route has no user yet: no authentication.
+	public := api
+	public.BeforeBody = nil
+	login := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "welcome")
-	}), compose.Config{Override: compose.OverrideBeforeBody})
+	}), public)
 
 	for _, c := range []struct {
 		h     http.Handler
@@ -121,4 +133,30 @@ func ExampleConfig_beforeBody() {
 	// 401 {"error":"missing token"}
 	// 200 stored 5 bytes
 	// 200 welcome
+}
+
+func ExampleConfig_methods() {
+	var authenticated int
+	countAuth := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			authenticated++
+			next.ServeHTTP(w, r)
+		})
+	}
+	// Route fills Methods from the route.Methods: a method the route does
+	// not serve is answered before authentication and the body parser.
+	h := compose.Route(route.Methods{
+		http.MethodGet: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "tasks") }),
+	}, compose.Config{BeforeBody: []func(http.Handler) http.Handler{countAuth}})
+	for _, method := range []string{"GET", "POST", "OPTIONS"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/api/tasks", strings.NewReader("{}")))
+		fmt.Printf("%s %d %q %q\n", method, rec.Code, rec.Header().Get("Allow"), rec.Body)
+	}
+	fmt.Println("authenticated", authenticated, "time(s)")
+	// Output:
+	// GET 200 "" "tasks"
+	// POST 405 "GET, HEAD, OPTIONS" "{\"error\":\"Method Not Allowed\"}"
+	// OPTIONS 204 "GET, HEAD, OPTIONS" ""
+	// authenticated 1 time(s)
 }

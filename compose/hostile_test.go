@@ -33,8 +33,8 @@ func TestUnauthenticatedUploadsCostNoBodyRead(t *testing.T) {
 		h     http.Handler
 		bound bool
 	}{
-		{"auth appended after the body parser", compose.Chain(compose.Config{SizeLimit: "10mb"}).Append(requireToken).Then(upload), false},
-		{"auth in BeforeBody", compose.Route(upload, compose.Config{SizeLimit: "10mb", BeforeBody: []func(http.Handler) http.Handler{requireToken}}), true},
+		{"auth appended after the body parser", compose.Chain(compose.Config{Body: bodyparser.Config{SizeLimit: "10mb"}}).Append(requireToken).Then(upload), false},
+		{"auth in BeforeBody", compose.Route(upload, compose.Config{Body: bodyparser.Config{SizeLimit: "10mb"}, BeforeBody: []func(http.Handler) http.Handler{requireToken}}), true},
 	}
 	chunk := []byte(strings.Repeat("a", 64<<10))
 	head := "POST /api/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: " + itoa(size) + "\r\n\r\n"

@@ -82,7 +82,7 @@ func ExampleMux_Use() {
 		}
 		fmt.Fprintf(w, "created %q", in.Title)
 	})
-	mux.Replace(compose.Chain(compose.Config{BodyParser: compose.Raw}).Then).
+	mux.Replace(compose.Chain(compose.Config{Body: bodyparser.Config{Raw: true}}).Then).
 		HandleFunc("POST /api/webhooks/github", func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body) // the raw bytes, to check a signature
 			fmt.Fprintf(w, "%d raw bytes", len(b))

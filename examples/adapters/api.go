@@ -30,6 +30,7 @@ import (
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cors"
 	"github.com/apiroutes/apiroutes/respond"
+	"github.com/apiroutes/apiroutes/responselimit"
 	"github.com/apiroutes/apiroutes/route"
 )
 
@@ -45,7 +46,7 @@ type API struct {
 	// Origin is the browser origin allowed by CORS.
 	Origin string
 
-	defaults compose.Defaults
+	base compose.Config
 }
 
 // Task is what POST /api/tasks accepts and answers.
@@ -54,15 +55,15 @@ type Task struct {
 	Title string `json:"title"`
 }
 
-// New returns the API, its compose defaults built once.
+// New returns the API, its compose config built once.
 func New(logger *slog.Logger, accessLog io.Writer, origin string) *API {
 	a := &API{Logger: logger, AccessLog: accessLog, Origin: origin}
-	a.defaults = compose.Defaults{
-		// Errors is left zero: every error inherits the renderer of the
+	a.base = compose.Config{
+		// Errors has no Renderer: every error inherits the renderer of the
 		// server's apierror layer (Server), through the routers' wrappers.
-		Logger:        logger,
-		SizeLimit:     "1kb",
-		ResponseLimit: "1kb",
+		Errors:   apierror.Config{Logger: logger},
+		Body:     bodyparser.Config{SizeLimit: "1kb"},
+		Response: responselimit.Config{Limit: "1kb"},
 		CORS: &cors.Options{
 			AllowedOrigins: []string{origin},
 			AllowedMethods: []string{http.MethodGet, http.MethodPost},
@@ -95,7 +96,7 @@ func snoop(next http.Handler) http.Handler {
 // Chain is the compose chain of every route, with extra middleware
 // appended after the body parser.
 func (a *API) Chain(after ...func(http.Handler) http.Handler) func(http.Handler) http.Handler {
-	ch := a.defaults.Chain(compose.Config{})
+	ch := compose.Chain(a.base)
 	for _, mw := range after {
 		ch = ch.Append(mw)
 	}

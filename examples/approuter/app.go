@@ -34,29 +34,36 @@ func newApp(ctx context.Context, dbPath, origin string, tokens map[string]string
 // the Host header a client sends.
 func routes(h *handlers, origin string, logger *slog.Logger) http.Handler {
 	errs := apierror.Config{Logger: logger}
-	api := compose.Defaults{Errors: errs, Logger: logger, SizeLimit: "64kb"}
-	chain := func(c compose.Config) route.Middleware { return compose.Chain(api.Merge(c)).Then }
-	authed := []func(http.Handler) http.Handler{h.auth.authenticate}
+	api := compose.Config{Errors: errs, Body: bodyparser.Config{SizeLimit: "64kb"}}
 
 	mux := route.NewMux()
 	mux.Errors = errs
 	// request.json(): JSON whatever the Content-Type (fetch with a string body
 	// sends text/plain;charset=UTF-8).
-	mux.Use(chain(compose.Config{BeforeBody: authed, AlwaysJSON: true}))
+	authedJSON := api
+	authedJSON.BeforeBody = []func(http.Handler) http.Handler{h.auth.authenticate}
+	authedJSON.Body.AlwaysJSON = true
+	mux.Use(compose.Chain(authedJSON).Then)
 	mux.Handle("/api/chat/sessions", h.chatSessions())
 	mux.Handle("/api/artifacts/[id]", h.artifact())
 
 	// request.formData(): up to 5mb of file, on the stream; parts beyond
 	// 256kb of memory go to a temporary file removed after the handler.
-	mux.Replace(chain(compose.Config{BeforeBody: authed, SizeLimit: "6mb", Multipart: &bodyparser.MultipartConfig{
-		MaxFileSize: "5mb", MaxParts: 8, MaxMemory: "256kb",
-	}})).Handle("/api/artifacts", h.artifacts())
+	upload := api
+	upload.BeforeBody = authedJSON.BeforeBody
+	upload.Body.SizeLimit = "6mb"
+	upload.Body.Multipart = &bodyparser.MultipartConfig{MaxFileSize: "5mb", MaxParts: 8, MaxMemory: "256kb"}
+	mux.Replace(compose.Chain(upload).Then).Handle("/api/artifacts", h.artifacts())
 
 	// The login callback has no user yet, and takes a small form. Its
 	// redirect is new URL(path, request.url): on our origin, not the
 	// client's Host.
-	publicOrigin := []func(http.Handler) http.Handler{respond.PublicOrigin(origin)}
-	mux.Replace(chain(compose.Config{SizeLimit: "4kb", BeforeBody: publicOrigin})).Handle("/api/auth/callback", h.authCallback())
-	mux.Replace(chain(compose.Config{SizeLimit: "1kb"})).Handle("/api/auth/logout", h.logout())
+	callback := api
+	callback.Body.SizeLimit = "4kb"
+	callback.BeforeBody = []func(http.Handler) http.Handler{respond.PublicOrigin(origin)}
+	mux.Replace(compose.Chain(callback).Then).Handle("/api/auth/callback", h.authCallback())
+	logout := api
+	logout.Body.SizeLimit = "1kb"
+	mux.Replace(compose.Chain(logout).Then).Handle("/api/auth/logout", h.logout())
 	return mux
 }

@@ -16,6 +16,7 @@ import (
 	"testing/iotest"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
 )
 
@@ -241,7 +242,7 @@ func TestEchoOfANumberBeyondFloat64IsNull(t *testing.T) {
 func TestEchoOfAnUnparsedBodyHasNoBodyKey(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, func(io.Writer) http.Handler {
-		return compose.RouteFunc(echo, compose.Config{BodyParser: compose.Raw})
+		return compose.RouteFunc(echo, compose.Config{Body: bodyparser.Config{Raw: true}})
 	})
 	s.do(t, request{method: "POST", path: "/", body: strings.NewReader(`{"a":1}`), header: []string{"Content-Type", "application/json"}}).
 		check(t, "raw", 200, `{"method":"POST","query":{},"bodyType":"undefined","cookies":{},"contentType":"application/json"}`)

@@ -36,46 +36,61 @@ func newServerWith(logOut io.Writer, renderer apierror.Renderer) http.Handler {
 	logger := slog.New(newLineHandler(logOut))
 	errs := apierror.Config{Renderer: renderer, Logger: logger}
 	// Project-wide settings: every route logs to logOut and renders its
-	// errors with errs.
-	api := compose.Defaults{Logger: logger, Errors: errs}
+	// errors with errs. A route with a config of its own copies api and
+	// changes it.
+	api := compose.Config{Errors: errs}
 
 	mux := route.NewMux()
 	mux.Errors = errs
 
 	// pages/api/echo.js and its size-limited copies.
-	mux.Handle("/api/echo", api.RouteFunc(echo, compose.Config{}))
-	mux.Handle("/api/small", api.RouteFunc(echo, compose.Config{SizeLimit: "100b"}))
-	mux.Handle("/api/limit-1kb", api.RouteFunc(echo, compose.Config{SizeLimit: "1kb"}))
-	mux.Handle("/api/limit-decimal", api.RouteFunc(echo, compose.Config{SizeLimit: "1.5kb"}))
-	// bodyParser: false
-	mux.Handle("/api/raw", api.RouteFunc(raw, compose.Config{BodyParser: compose.Raw}))
+	mux.Handle("/api/echo", compose.RouteFunc(echo, api))
+	for _, l := range []struct {
+		path      string
+		sizeLimit bodyparser.Size
+	}{
+		{"/api/small", "100b"}, {"/api/limit-1kb", "1kb"}, {"/api/limit-decimal", "1.5kb"},
+	} {
+		limited := api
+		limited.Body.SizeLimit = l.sizeLimit
+		mux.Handle(l.path, compose.RouteFunc(echo, limited))
+	}
+	unparsed := api // bodyParser: false
+	unparsed.Body.Raw = true
+	mux.Handle("/api/raw", compose.RouteFunc(raw, unparsed))
 
-	mux.Handle("/api/status", api.RouteFunc(status, compose.Config{}))
-	mux.Handle("/api/send", api.RouteFunc(send, compose.Config{}))
-	mux.Handle("/api/redirect", api.RouteFunc(redirect, compose.Config{}))
+	mux.Handle("/api/status", compose.RouteFunc(status, api))
+	mux.Handle("/api/send", compose.RouteFunc(send, api))
+	mux.Handle("/api/redirect", compose.RouteFunc(redirect, api))
 
-	mux.Handle("/api/big", api.RouteFunc(bigResponse, compose.Config{}))
-	mux.Handle("/api/big-nolimit", api.RouteFunc(bigResponse, compose.Config{DisableResponseLimit: true}))
-	mux.Handle("/api/big-8mb", api.RouteFunc(bigResponse, compose.Config{ResponseLimit: "8mb"}))
+	noLimit := api // responseLimit: false
+	noLimit.Response.Disabled = true
+	limit8mb := api // responseLimit: '8mb'
+	limit8mb.Response.Limit = "8mb"
+	mux.Handle("/api/big", compose.RouteFunc(bigResponse, api))
+	mux.Handle("/api/big-nolimit", compose.RouteFunc(bigResponse, noLimit))
+	mux.Handle("/api/big-8mb", compose.RouteFunc(bigResponse, limit8mb))
 
-	mux.Handle("/api/noresponse", api.RouteFunc(noResponse, compose.Config{}))
-	mux.Handle("/api/external", api.RouteFunc(noResponse, compose.Config{ExternalResolver: true}))
-	mux.Handle("/api/throw", api.Route(http.HandlerFunc(throw), compose.Config{}))
-	mux.Handle("/api/throw-async", api.RouteFunc(throwAsync, compose.Config{}))
+	external := api // externalResolver: true
+	external.Response.ExternalResolver = true
+	mux.Handle("/api/noresponse", compose.RouteFunc(noResponse, api))
+	mux.Handle("/api/external", compose.RouteFunc(noResponse, external))
+	mux.Handle("/api/throw", compose.Route(http.HandlerFunc(throw), api))
+	mux.Handle("/api/throw-async", compose.RouteFunc(throwAsync, api))
 
-	mux.Handle("/api/post/create", api.RouteFunc(which("post/create.js"), compose.Config{}))
-	mux.Handle("/api/post/[pid]", api.RouteFunc(which("post/[pid].js"), compose.Config{}))
-	mux.Handle("/api/post/[...slug]", api.RouteFunc(which("post/[...slug].js"), compose.Config{}))
-	mux.Handle("/api/opt/[[...slug]]", api.RouteFunc(which("opt/[[...slug]].js"), compose.Config{}))
+	mux.Handle("/api/post/create", compose.RouteFunc(which("post/create.js"), api))
+	mux.Handle("/api/post/[pid]", compose.RouteFunc(which("post/[pid].js"), api))
+	mux.Handle("/api/post/[...slug]", compose.RouteFunc(which("post/[...slug].js"), api))
+	mux.Handle("/api/opt/[[...slug]]", compose.RouteFunc(which("opt/[[...slug]].js"), api))
 
-	mux.Handle("/api/cookies", api.RouteFunc(cookieJar, compose.Config{}))
-	mux.Handle("/api/returns-value", api.RouteFunc(returnsValue, compose.Config{}))
+	mux.Handle("/api/cookies", compose.RouteFunc(cookieJar, api))
+	mux.Handle("/api/returns-value", compose.RouteFunc(returnsValue, api))
 
 	// app/api/handler/route.js, which exports GET and POST.
-	mux.Handle("/api/handler", api.Route(route.Methods{
+	mux.Handle("/api/handler", compose.Route(route.Methods{
 		http.MethodGet:  apierror.HandlerFunc(methodName(http.MethodGet)),
 		http.MethodPost: apierror.HandlerFunc(methodName(http.MethodPost)),
-	}, compose.Config{}))
+	}, api))
 	return mux
 }
 

@@ -101,12 +101,13 @@ func events(newTicker ticker, interval time.Duration) apierror.HandlerFunc {
 
 // newServer returns the page and the event stream.
 func newServer(logger *slog.Logger, newTicker ticker, interval time.Duration) http.Handler {
+	api := compose.Config{Errors: apierror.Config{Logger: logger}} // errors and warnings to logger
 	mux := route.NewMux()
 	mux.Handle("/", compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		return respond.Send(w, r, http.StatusOK, page)
-	}, compose.Config{Logger: logger}))
-	mux.Handle("GET /api/events", compose.RouteFunc(events(newTicker, interval), compose.Config{Logger: logger}))
+	}, api))
+	mux.Handle("GET /api/events", compose.RouteFunc(events(newTicker, interval), api))
 	return mux
 }
 

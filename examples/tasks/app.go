@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cors"
 	"github.com/apiroutes/apiroutes/route"
@@ -66,8 +67,8 @@ func newApp(cfg config) (*app, error) {
 // routes builds the API:
 //
 //	accessLog → CrossOriginProtection → route.Mux
-//	  /api/tasks, /api/tasks/[id]: compose chain (recover → cors → responselimit → withAuth → bodyparser 16kb) → route.Methods
-//	  /api/session:                compose chain (… bodyparser 1kb) → route.Methods
+//	  /api/tasks, /api/tasks/[id]: compose.Route (recover → cors → responselimit → method check → withAuth → bodyparser 16kb) → route.Methods
+//	  /api/session:                compose.Route (… bodyparser 1kb) → route.Methods
 func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) {
 	// Every error answer, from the router's 404 to the body parser's 413
 	// and a panic's 500, goes through this one renderer.
@@ -87,37 +88,41 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 			MaxAge:           10 * time.Minute,
 		}
 	}
-	api := compose.Defaults{CORS: corsOptions, Errors: errs, Logger: logger, ReadTimeout: cfg.bodyTimeout()}
+	api := compose.Config{CORS: corsOptions, Errors: errs, Body: bodyparser.Config{ReadTimeout: cfg.bodyTimeout()}}
 
 	// Authentication runs before the body is read (BeforeBody), so an
 	// unauthenticated client is refused without the server reading up to
-	// 16kb of its body. Validate rather than a panic: a bad -cors-origin is
-	// an error of newApp.
-	tasksConfig := api.Merge(compose.Config{SizeLimit: "16kb", BeforeBody: []func(http.Handler) http.Handler{h.auth.withAuth}})
-	sessionConfig := api.Merge(compose.Config{SizeLimit: "1kb"})
+	// 16kb of its body; a method a route does not serve is refused before
+	// authentication (compose.Route checks the route.Methods' keys first).
+	// Validate rather than a panic: a bad -cors-origin is an error of
+	// newApp.
+	tasksConfig := api
+	tasksConfig.Body.SizeLimit = "16kb"
+	tasksConfig.BeforeBody = []func(http.Handler) http.Handler{h.auth.withAuth}
+	sessionConfig := api
+	sessionConfig.Body.SizeLimit = "1kb"
 	for _, c := range []compose.Config{tasksConfig, sessionConfig} {
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("-cors-origin: %w", err)
 		}
 	}
-	authed, sessionChain := compose.Chain(tasksConfig), compose.Chain(sessionConfig)
 
 	mux := route.NewMux()
 	mux.Errors = errs // its 404 for unknown paths
-	mux.Handle("/api/tasks", authed.Then(route.Methods{
+	mux.Handle("/api/tasks", compose.Route(route.Methods{
 		http.MethodGet:  apierror.HandlerFunc(h.listTasks),
 		http.MethodPost: apierror.HandlerFunc(h.createTask),
-	}))
-	mux.Handle("/api/tasks/[id]", authed.Then(route.Methods{
+	}, tasksConfig))
+	mux.Handle("/api/tasks/[id]", compose.Route(route.Methods{
 		http.MethodGet:    apierror.HandlerFunc(h.getTask),
 		http.MethodPut:    apierror.HandlerFunc(h.replaceTask),
 		http.MethodPatch:  apierror.HandlerFunc(h.patchTask),
 		http.MethodDelete: apierror.HandlerFunc(h.deleteTask),
-	}))
-	mux.Handle("/api/session", sessionChain.Then(route.Methods{
+	}, tasksConfig))
+	mux.Handle("/api/session", compose.Route(route.Methods{
 		http.MethodPost:   apierror.HandlerFunc(h.createSession),
 		http.MethodDelete: apierror.HandlerFunc(h.deleteSession),
-	}))
+	}, sessionConfig))
 
 	// The session cookie is SameSite=Lax, which still lets a page on a
 	// sibling subdomain send it. CrossOriginProtection (Go 1.25) refuses

@@ -91,9 +91,9 @@ var (
 // other error of the route. A bearer token, when sent, is authoritative:
 // a bad one is refused even if a good cookie comes with it.
 //
-// It is a plain func(http.Handler) http.Handler, appended to the compose
-// chain, so it runs after CORS (preflights never need credentials) and
-// after the body parser.
+// It is a plain func(http.Handler) http.Handler in the compose chain's
+// BeforeBody, so it runs after CORS (preflights never need credentials)
+// and the method check, and before the body is read.
 func (a *authenticator) withAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, err := a.authenticate(r)

@@ -7,7 +7,7 @@
 //     event is then decoded with bodyparser.Decode. No need for Next's
 //     bodyParser: false just to verify a signature.
 //   - POST /api/webhooks/github-raw is the bodyParser: false variant
-//     (compose.Raw): the handler streams the body through the HMAC itself,
+//     (Body.Raw in its compose.Config): the handler streams the body through the HMAC itself,
 //     within an explicit 25mb limit (GitHub's largest payload).
 //
 // A missing, malformed or wrong signature is answered 401, in constant
@@ -132,14 +132,19 @@ func newServer(secret string, logger *slog.Logger) http.Handler {
 	v := verifier{secret: []byte(secret)}
 	// GitHub does not compress deliveries, and the signature covers the
 	// bytes as sent: a compressed body is refused (415) rather than inflated.
-	api := compose.Defaults{Logger: logger, SizeLimit: "25mb", DisableDecompression: true}
+	api := compose.Config{
+		Body:   bodyparser.Config{SizeLimit: "25mb", DisableDecompression: true},
+		Errors: apierror.Config{Logger: logger},
+	}
+	raw := api // bodyParser: false
+	raw.Body.Raw = true
 	mux := route.NewMux()
-	mux.Handle("/api/webhooks/github", api.Route(route.Methods{
+	mux.Handle("/api/webhooks/github", compose.Route(route.Methods{
 		http.MethodPost: apierror.HandlerFunc(v.parsed),
-	}, compose.Config{}))
-	mux.Handle("/api/webhooks/github-raw", api.Route(route.Methods{
+	}, api))
+	mux.Handle("/api/webhooks/github-raw", compose.Route(route.Methods{
 		http.MethodPost: apierror.HandlerFunc(v.raw),
-	}, compose.Config{BodyParser: compose.Raw}))
+	}, raw))
 	return mux
 }
 
