@@ -115,7 +115,7 @@ type jsonCase struct {
 	// The limits of every side: the default 1mb, or 2mb when the body
 	// would not fit in it. echo's limit is written 1MiB: its "1M" is
 	// 1,000,000 bytes (github.com/labstack/gommon/bytes), ours 1<<20.
-	sizeLimit bodyparser.Size
+	sizeLimit string
 	maxBytes  int64
 	echoLimit string
 }
@@ -140,7 +140,7 @@ func (c jsonCase) fixture() *fixture {
 	return newFixture(http.MethodPost, "application/json", c.payload, false)
 }
 
-func decodeWithAPIRoutes(tb testing.TB, limit bodyparser.Size, out *Order) http.Handler {
+func decodeWithAPIRoutes(tb testing.TB, limit string, out *Order) http.Handler {
 	return bodyparser.New(bodyparser.Config{SizeLimit: limit})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := bodyparser.Decode[Order](r)
 		if err != nil {

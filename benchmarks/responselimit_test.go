@@ -295,7 +295,7 @@ func TestResponseLimitBaselinesCountTheSameBytes(t *testing.T) {
 		mw   func(limit int64, logger *slog.Logger) func(http.Handler) http.Handler
 	}{
 		{"apiroutes", func(limit int64, logger *slog.Logger) func(http.Handler) http.Handler {
-			return responselimit.New(responselimit.Config{Limit: responselimit.SizeOf(limit), Logger: logger})
+			return responselimit.New(responselimit.Config{Limit: strconv.FormatInt(limit, 10), Logger: logger})
 		}},
 		{"httpsnoop", snoopLimit},
 	}

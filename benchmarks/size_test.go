@@ -25,7 +25,7 @@ func BenchmarkSizeParse(b *testing.B) {
 		{"million-decimals", "1." + nines + "kb", true},
 		{"million-zero-decimals", "1." + zeros + "pb", true},
 	} {
-		c := bodyparser.Config{SizeLimit: bodyparser.Size(bc.limit)}
+		c := bodyparser.Config{SizeLimit: bc.limit}
 		b.Run(bc.name+"/ours", func(b *testing.B) {
 			b.SetBytes(int64(len(bc.limit)))
 			b.ReportAllocs()

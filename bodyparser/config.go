@@ -9,20 +9,8 @@ import (
 	"github.com/apiroutes/apiroutes/internal/size"
 )
 
-// Size is a size limit in the grammar of Next.js's sizeLimit: a number with
-// an optional binary unit b, kb, mb, gb, tb or pb, case-insensitive, with
-// optional spaces before the unit ("1mb" = 1048576 bytes, "1.5kb" = 1536,
-// "100" = 100 bytes). Anything else fails at start-up. Use [SizeOf] for a
-// typed count.
-// It is the same type as responselimit.Size.
-type Size = size.Limit
-
-// SizeOf returns the Size of n bytes, spelled in the same grammar so that
-// messages read naturally: SizeOf(1<<20) is "1mb", SizeOf(1500) is "1500b".
-func SizeOf(n int64) Size { return size.LimitOf(n) }
-
 // DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
-const DefaultSizeLimit Size = "1mb"
+const DefaultSizeLimit = "1mb"
 
 // DefaultReadTimeout is how long reading a body may take when
 // Config.ReadTimeout is zero: a 1mb body within it needs 35 KB/s, which a
@@ -39,11 +27,15 @@ const DefaultMaxDecompressionRatio = 200
 // parse every body of up to 1mb.
 type Config struct {
 	// SizeLimit is the largest body accepted, counted in bytes as received
-	// (before charset decoding; after gzip or deflate decoding). A larger one
-	// is answered 413 "Body exceeded <SizeLimit> limit", with SizeLimit
+	// (before charset decoding; after gzip or deflate decoding), in the
+	// grammar of Next's sizeLimit: a number with an optional binary unit b,
+	// kb, mb, gb, tb or pb, case-insensitive ("1mb" = 1048576 bytes,
+	// "1.5kb" = 1536); a bare number counts bytes, so a typed count is
+	// strconv.FormatInt(n, 10). Anything else fails at start-up. A larger
+	// body is answered 413 "Body exceeded <SizeLimit> limit", with SizeLimit
 	// printed as written here. Empty means DefaultSizeLimit, except in Raw
 	// mode where it means no limit.
-	SizeLimit Size
+	SizeLimit string
 
 	// Raw leaves the body alone, like Next's bodyParser: false: r.Body is the
 	// untouched stream, [Value] reports undefined, and there is no limit
@@ -181,12 +173,12 @@ func (c Config) compile() (*parser, error) {
 	if err := c.compileForms(p); err != nil {
 		return nil, err
 	}
-	text := string(c.SizeLimit)
+	text := c.SizeLimit
 	if text == "" {
 		if c.Raw {
 			return p, nil
 		}
-		text = string(DefaultSizeLimit)
+		text = DefaultSizeLimit
 	}
 	s, err := size.Parse(text)
 	if err != nil {

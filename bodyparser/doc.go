@@ -205,7 +205,8 @@
 // "Raw" means one thing across the module: Next's bodyParser: false
 // ([Config.Raw], compose.Config.Body.Raw), the stream left untouched. The accessor for
 // the parsed body's bytes is [Bytes], beside [Text], [Form] and [Value];
-// it returns nil in Raw mode, where there is nothing parsed. A typed size
-// is written with [SizeOf] (responselimit.SizeOf does the same for the
-// same type).
+// it returns nil in Raw mode, where there is nothing parsed. Sizes are
+// plain strings in Next's grammar, here and in responselimit, with no size
+// type to import: a typed count is strconv.FormatInt(n, 10), since a bare
+// number counts bytes (as a number does in Next's config).
 package bodyparser

@@ -609,7 +609,7 @@ func (c countingBody) Read(b []byte) (int, error) {
 
 func TestChunkedBodiesAreCountedLikeContentLength(t *testing.T) {
 	for _, lim := range []struct {
-		limit bodyparser.Size
+		limit string
 		n     int
 	}{
 		{"100b", 100},

@@ -119,12 +119,6 @@ func ExampleConfig_raw() {
 	// 200 streamed 5242880 bytes; req.body defined: false
 }
 
-func ExampleSizeOf() {
-	fmt.Println(bodyparser.SizeOf(1<<20), bodyparser.SizeOf(1536), bodyparser.SizeOf(1500))
-	// Output:
-	// 1mb 1.5kb 1500b
-}
-
 func ExampleConfig_readTimeout() {
 	// One server, two deadlines: a JSON route gives a body 100ms (a
 	// second or two is more usual), an upload route a minute.

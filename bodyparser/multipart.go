@@ -20,11 +20,11 @@ import (
 // is bounded by [Config.SizeLimit] as any other body.
 type MultipartConfig struct {
 	// MaxFileSize is the largest file part. Empty means the SizeLimit.
-	MaxFileSize Size
+	MaxFileSize string
 
 	// MaxFieldSize is the largest value of a part that is not a file.
 	// Empty means DefaultMaxFieldSize.
-	MaxFieldSize Size
+	MaxFieldSize string
 
 	// MaxParts is the most parts a body may hold, fields and files
 	// together. 0 means DefaultMaxParts.
@@ -33,14 +33,14 @@ type MultipartConfig struct {
 	// MaxPartHeaderSize is the most bytes of headers a part may carry
 	// (from the end of its boundary line to its blank line), at most 64kb.
 	// Empty means DefaultMaxPartHeaderSize.
-	MaxPartHeaderSize Size
+	MaxPartHeaderSize string
 
 	// MaxMemory is what a request may hold in memory: field values, the
 	// names, file names and content types of all parts, 256 bytes of
 	// bookkeeping per part, and files as long as they fit. A file that
 	// does not fit goes to a temporary file in TempDir; fields that do not
 	// fit are answered 413. Empty means DefaultMaxMemory.
-	MaxMemory Size
+	MaxMemory string
 
 	// TempDir is where files beyond MaxMemory are written; they are
 	// removed when the handler returns, panics included. Empty means
@@ -50,10 +50,10 @@ type MultipartConfig struct {
 
 // The defaults of [MultipartConfig].
 const (
-	DefaultMaxFieldSize      Size = "1mb" // busboy's fieldSize, which Next.js users meet in formidable and multer
-	DefaultMaxParts               = 1000  // as Node's querystring maxKeys for urlencoded forms
-	DefaultMaxPartHeaderSize Size = "16kb"
-	DefaultMaxMemory         Size = "1mb"
+	DefaultMaxFieldSize      = "1mb" // busboy's fieldSize, which Next.js users meet in formidable and multer
+	DefaultMaxParts          = 1000  // as Node's querystring maxKeys for urlencoded forms
+	DefaultMaxPartHeaderSize = "16kb"
+	DefaultMaxMemory         = "1mb"
 )
 
 // partOverhead is what each kept part is charged against MaxMemory for
@@ -97,15 +97,15 @@ func (c Config) compileForms(p *parser) error {
 	if total == "" {
 		total = DefaultSizeLimit
 	}
-	if _, err := size.Parse(string(total)); err != nil {
+	if _, err := size.Parse(total); err != nil {
 		return fmt.Errorf("bodyparser: SizeLimit %w", err) // as compile says it
 	}
 	m := c.Multipart
 	l := &multipartLimits{parts: m.MaxParts, tempDir: m.TempDir}
 	sizes := []struct {
 		name  string
-		value Size
-		def   Size
+		value string
+		def   string
 		dst   *int64
 		text  *string
 	}{
@@ -121,7 +121,7 @@ func (c Config) compileForms(p *parser) error {
 		if v == "" {
 			v = s.def
 		}
-		parsed, err := size.Parse(string(v))
+		parsed, err := size.Parse(v)
 		if err != nil {
 			return fmt.Errorf("bodyparser: Multipart.%s %w", s.name, err)
 		}

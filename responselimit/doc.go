@@ -36,6 +36,8 @@
 // # Defaults
 //
 // The zero [Config] warns from 4mb ([DefaultLimit]) on, to slog.Default().
+// Sizes are plain strings in Next's grammar, here and in bodyparser, with
+// no size type to import: a typed count is strconv.FormatInt(n, 10).
 // A client chooses the request and can make every one warn, so the log it
 // can cause is bounded:
 //

@@ -11,27 +11,20 @@ import (
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
-// Size is a size in the grammar of Next.js's responseLimit: a number with an
-// optional binary unit b, kb, mb, gb, tb or pb ("4mb" = 4194304 bytes).
-// Anything else fails at start-up. Use [SizeOf] for a typed count. It is the
-// same type as bodyparser.Size.
-type Size = size.Limit
-
-// SizeOf returns the Size of n bytes, spelled in the same grammar
-// (Bytes(8<<20) is "8mb"). It is bodyparser.Bytes: one function under two
-// names, so that a route needs one import.
-func SizeOf(n int64) Size { return size.LimitOf(n) }
-
 // DefaultLimit is the limit when Config.Limit is empty, as in Next.js.
-const DefaultLimit Size = "4mb"
+const DefaultLimit = "4mb"
 
 // Config configures the response checks. The zero value is Next.js's
 // default: warn about responses of 4mb or more and about handlers that
 // return without answering.
 type Config struct {
 	// Limit is the response size, counted over every body byte the handler
-	// writes, from which a response is reported. Empty means DefaultLimit.
-	Limit Size
+	// writes, from which a response is reported, in the grammar of Next's
+	// responseLimit: a number with an optional binary unit b, kb, mb, gb,
+	// tb or pb ("4mb" = 4194304 bytes); a bare number counts bytes, so a
+	// typed count is strconv.FormatInt(n, 10). Anything else fails at
+	// start-up. Empty means DefaultLimit.
+	Limit string
 
 	// Disabled turns the size check off, like Next's responseLimit: false.
 	// The unresolved-response check still runs unless ExternalResolver is set.
@@ -117,9 +110,9 @@ type settings struct {
 
 func (c Config) compile() (*settings, error) {
 	l := &settings{disabled: c.Disabled, external: c.ExternalResolver, enforce: c.Enforce, logger: c.Logger, errs: c.Errors}
-	text := string(c.Limit)
+	text := c.Limit
 	if text == "" {
-		text = string(DefaultLimit)
+		text = DefaultLimit
 	}
 	s, err := size.Parse(text)
 	if err != nil {

@@ -45,10 +45,7 @@ func newServerWith(logOut io.Writer, renderer apierror.Renderer) http.Handler {
 
 	// pages/api/echo.js and its size-limited copies.
 	mux.Handle("/api/echo", compose.RouteFunc(echo, api))
-	for _, l := range []struct {
-		path      string
-		sizeLimit bodyparser.Size
-	}{
+	for _, l := range []struct{ path, sizeLimit string }{
 		{"/api/small", "100b"}, {"/api/limit-1kb", "1kb"}, {"/api/limit-decimal", "1.5kb"},
 	} {
 		limited := api

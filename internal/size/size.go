@@ -283,14 +283,3 @@ func decimal(whole, hundredths uint64) string {
 	}
 	return s + "." + strings.TrimRight(d, "0")
 }
-
-// Limit is a size as a user configures it: text in the grammar of [Parse]
-// ("1mb", "1.5kb", "100"). bodyparser.Size and responselimit.Size are
-// aliases of it, so that one value serves as a request and a response
-// limit (compose.Config has both).
-type Limit string
-
-// LimitOf returns the Limit of n bytes, spelled by [Format] so that
-// messages read naturally: LimitOf(1<<20) is "1mb", LimitOf(1500) is
-// "1500b". bodyparser.Bytes and responselimit.Bytes are this function.
-func LimitOf(n int64) Limit { return Limit(Format(n)) }
