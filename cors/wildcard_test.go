@@ -60,7 +60,11 @@ func TestWildcardStandsForDNSLabelsOnTheWire(t *testing.T) {
 				http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) }))
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			client := &http.Client{Timeout: 5 * time.Second}
+			// The server's own client: closing a parallel subtest's server
+			// closes http.DefaultTransport's idle connections, and breaks
+			// requests of other subtests that share it.
+			client := srv.Client()
+			client.Timeout = 5 * time.Second
 			for _, method := range []string{http.MethodGet, http.MethodOptions} {
 				req, err := http.NewRequest(method, srv.URL+"/api/x", nil)
 				if err != nil {
