@@ -57,7 +57,7 @@ func TestGitHubSignaturesAreVerified(t *testing.T) {
 			if tc.signature != "" {
 				req.Header.Set("X-Hub-Signature-256", tc.signature)
 			}
-			res, err := http.DefaultClient.Do(req)
+			res, err := srv.Client().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestACompressedBodyIsRefusedBeforeItIsInflated(t *testing.T) {
 	req, _ := http.NewRequest("POST", srv.URL+"/api/webhooks/github", bytes.NewReader(twice.Bytes()))
 	req.Header.Set("Content-Encoding", "gzip, gzip")
 	req.Header.Set("X-Hub-Signature-256", sign(vectorSecret, string(twice.Bytes())))
-	res, err := http.DefaultClient.Do(req)
+	res, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestTheRawVariantEnforcesItsLimitWhileStreaming(t *testing.T) {
 	big := strings.NewReader(strings.Repeat("x", 25<<20+1))
 	req, _ := http.NewRequest("POST", srv.URL+"/api/webhooks/github-raw", struct{ io.Reader }{big}) // chunked
 	req.Header.Set("X-Hub-Signature-256", vectorSignature)
-	res, err := http.DefaultClient.Do(req)
+	res, err := srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
