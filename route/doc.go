@@ -55,16 +55,17 @@
 //
 // # Middleware
 //
-// Mux.Use sets a default chain that wraps every route, so that a route
-// registered without its body parser or its warnings still gets them
-// (compose's chain fits: mux.Use(compose.Chain(compose.Config{}).Then));
-// Use after a route is registered panics, since the chain would silently
-// miss it. Mux.Group gives a prefix its own middleware inside the default
-// chain (Next's long-asked-for per-folder API middleware); With adds
-// middleware for one route, Replace swaps the default chain for a route
-// that brings its own. The 404, the 400 and the clean-path redirect are the
-// Mux's own answers, outside any chain; a path's 405 and automatic OPTIONS
-// run through the chain of the path's first registration, so a CORS layer
+// A middleware is the plain func(http.Handler) http.Handler. Mux.Use sets
+// a default chain that wraps every route, so that a route registered
+// without its body parser or its warnings still gets them (compose's
+// chain fits: mux.Use(compose.Chain(compose.Config{}).Then)); Use after a
+// route is registered panics, since the chain would silently miss it.
+// Mux.Group gives a prefix its own middleware inside the default chain
+// (Next's long-asked-for per-folder API middleware); With adds middleware
+// for one route, Replace swaps the default chain for a route that brings
+// its own. The 404, the 400 and the clean-path redirect are the Mux's own
+// answers, outside any chain; a path's 405 and automatic OPTIONS run
+// through the chain of the path's first registration, so a CORS layer
 // answers preflights.
 //
 // # Defaults

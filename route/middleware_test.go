@@ -12,7 +12,7 @@ import (
 
 // tag is a middleware that appends its name to the X-Chain header, so a
 // response shows which layers ran, outermost first.
-func tag(name string) route.Middleware {
+func tag(name string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Add("X-Chain", name)

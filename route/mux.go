@@ -13,10 +13,6 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 )
 
-// Middleware is a plain net/http middleware: alice's Constructor, chi's
-// and gorilla's middleware, compose's chain (its Then method).
-type Middleware = func(http.Handler) http.Handler
-
 // Mux routes requests with Next.js file-style patterns, in Next's order:
 // static > [param] > [...catchAll] > [[...optionalCatchAll]] at the first
 // segment where two routes differ, the first route in that order that
@@ -65,21 +61,23 @@ func (m *Mux) group() *Group {
 // or its warnings still gets them. It panics once a route is registered: a
 // chain that only wrapped later routes would drop silently from the
 // earlier ones. A route opts out with [Mux.Replace].
-func (m *Mux) Use(mw ...Middleware) { m.group().Use(mw...) }
+func (m *Mux) Use(mw ...func(http.Handler) http.Handler) { m.group().Use(mw...) }
 
 // Group returns a group of routes under prefix (a pattern path such as
 // "/api/admin" or "/api/orgs/[org]") with its own middleware, inside the
 // Mux's default chain: Next's per-folder API middleware.
-func (m *Mux) Group(prefix string, mw ...Middleware) *Group { return m.group().Group(prefix, mw...) }
+func (m *Mux) Group(prefix string, mw ...func(http.Handler) http.Handler) *Group {
+	return m.group().Group(prefix, mw...)
+}
 
 // With returns a view of the Mux whose routes get mw inside the default
 // chain.
-func (m *Mux) With(mw ...Middleware) *Group { return m.group().With(mw...) }
+func (m *Mux) With(mw ...func(http.Handler) http.Handler) *Group { return m.group().With(mw...) }
 
 // Replace returns a view of the Mux whose routes get mw instead of the
 // default chain: for a route that brings its own (compose.Route with a
 // raw body), or, with no mw, none at all.
-func (m *Mux) Replace(mw ...Middleware) *Group { return m.group().Replace(mw...) }
+func (m *Mux) Replace(mw ...func(http.Handler) http.Handler) *Group { return m.group().Replace(mw...) }
 
 // Handle registers h for pattern: a Next-style path ("/api/post/[pid]"),
 // optionally prefixed by a method ("POST /api/tasks"), wrapped in the
@@ -112,14 +110,14 @@ type Group struct {
 	mux     *Mux
 	parent  *Group
 	prefix  string // the whole prefix, "" for none
-	mws     []Middleware
+	mws     []func(http.Handler) http.Handler
 	replace bool // the chain starts here: the ancestors' is not applied
 	used    bool // a route was registered through it or a group inside
 }
 
 // Use appends middleware to g's chain. Like [Mux.Use], it panics once a
 // route is registered through g.
-func (g *Group) Use(mw ...Middleware) {
+func (g *Group) Use(mw ...func(http.Handler) http.Handler) {
 	g.mux.mu.Lock()
 	defer g.mux.mu.Unlock()
 	if g.used {
@@ -135,7 +133,7 @@ func (g *Group) Use(mw ...Middleware) {
 
 // Group returns a group under g's prefix followed by prefix, whose routes
 // get mw inside g's chain.
-func (g *Group) Group(prefix string, mw ...Middleware) *Group {
+func (g *Group) Group(prefix string, mw ...func(http.Handler) http.Handler) *Group {
 	if prefix != "" {
 		p, err := parsePattern(prefix)
 		switch {
@@ -151,19 +149,19 @@ func (g *Group) Group(prefix string, mw ...Middleware) *Group {
 }
 
 // With returns a view of g whose routes get mw inside g's chain.
-func (g *Group) With(mw ...Middleware) *Group { return g.child("", false, mw) }
+func (g *Group) With(mw ...func(http.Handler) http.Handler) *Group { return g.child("", false, mw) }
 
 // Replace returns a view of g whose routes get mw instead of g's chain and
 // its ancestors'.
-func (g *Group) Replace(mw ...Middleware) *Group { return g.child("", true, mw) }
+func (g *Group) Replace(mw ...func(http.Handler) http.Handler) *Group { return g.child("", true, mw) }
 
-func (g *Group) child(prefix string, replace bool, mw []Middleware) *Group {
+func (g *Group) child(prefix string, replace bool, mw []func(http.Handler) http.Handler) *Group {
 	for _, f := range mw {
 		if f == nil {
 			panic("route: nil middleware")
 		}
 	}
-	return &Group{mux: g.mux, parent: g, prefix: g.prefix + prefix, mws: append([]Middleware(nil), mw...), replace: replace}
+	return &Group{mux: g.mux, parent: g, prefix: g.prefix + prefix, mws: append([]func(http.Handler) http.Handler(nil), mw...), replace: replace}
 }
 
 // Handle registers h for pattern under g's prefix; see [Mux.Handle].
@@ -246,7 +244,7 @@ func (g *Group) HandleE(pattern string, h http.Handler) error {
 }
 
 // chain is the middleware of g's routes, outermost first.
-func (g *Group) chain() []Middleware {
+func (g *Group) chain() []func(http.Handler) http.Handler {
 	var groups []*Group
 	for x := g; x != nil; x = x.parent {
 		groups = append(groups, x)
@@ -254,14 +252,14 @@ func (g *Group) chain() []Middleware {
 			break
 		}
 	}
-	var out []Middleware
+	var out []func(http.Handler) http.Handler
 	for i := len(groups) - 1; i >= 0; i-- {
 		out = append(out, groups[i].mws...)
 	}
 	return out
 }
 
-func wrap(chain []Middleware, h http.Handler) http.Handler {
+func wrap(chain []func(http.Handler) http.Handler, h http.Handler) http.Handler {
 	for i := len(chain) - 1; i >= 0; i-- {
 		h = chain[i](h)
 		if h == nil {
@@ -389,7 +387,7 @@ func (e *entry) method(method string) http.Handler {
 	return nil
 }
 
-func (e *entry) add(m *Mux, method string, h http.Handler, chain []Middleware) {
+func (e *entry) add(m *Mux, method string, h http.Handler, chain []func(http.Handler) http.Handler) {
 	if method == "" {
 		e.plain = h
 		return
