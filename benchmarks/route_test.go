@@ -369,9 +369,14 @@ func commonRoutes(routes []string) (common, refused []string) {
 func TestRouteMuxTakesTheWholeGitHubTable(t *testing.T) {
 	m := route.NewMux()
 	for _, p := range githubRoutes {
-		if err := m.HandleE(p, http.NotFoundHandler()); err != nil {
-			t.Error(err)
-		}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Error(v)
+				}
+			}()
+			m.Handle(p, http.NotFoundHandler())
+		}()
 	}
 	t.Logf("%d routes; ServeMux or chi refuse %d of them beside the others: %q", len(githubRoutes), len(refusedByBaselines), refusedByBaselines)
 }

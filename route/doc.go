@@ -40,18 +40,19 @@
 //
 // # Registration
 //
-// Handle panics, like http.ServeMux, and HandleE returns the error, on a
-// pattern Next refuses, in Next's words: different parameter names at one
-// level ('a' !== 'b'), one name twice in a path, two names that differ only
-// by non-word characters ([user-id] and [userid]; names may otherwise hold
-// any character but brackets and a leading period, [root-slug] included),
-// a catch-all that is not last, a required and an optional catch-all at
-// one level, a path beside its own optional catch-all, extra brackets,
-// leading periods, optional non-catch-all parameters ([[id]]). Ours too: a
-// pattern registered twice, a path that is not clean (trailing slash,
-// empty or dot segment), an empty name, a bracket or brace that is not a
-// whole-segment parameter ({id} gets a hint to write [id]), a lower-case
-// method, a nil handler. A refused pattern leaves the Mux unchanged.
+// Handle panics with an error, like http.ServeMux (no variant returns
+// it), on a pattern Next refuses, in Next's words: different parameter
+// names at one level ('a' !== 'b'), one name twice in a path, two names
+// that differ only by non-word characters ([user-id] and [userid]; names
+// may otherwise hold any character but brackets and a leading period,
+// [root-slug] included), a catch-all that is not last, a required and an
+// optional catch-all at one level, a path beside its own optional
+// catch-all, extra brackets, leading periods, optional non-catch-all
+// parameters ([[id]]). Ours too: a pattern registered twice, a path that
+// is not clean (trailing slash, empty or dot segment), an empty name, a
+// bracket or brace that is not a whole-segment parameter ({id} gets a
+// hint to write [id]), a lower-case method, a nil handler. A refused
+// pattern leaves the Mux unchanged.
 //
 // # Middleware
 //

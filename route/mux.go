@@ -34,8 +34,8 @@ import (
 //
 // Patterns are checked when they are registered: Handle panics, like
 // http.ServeMux, on a malformed pattern or one Next would refuse beside
-// the others (see [Mux.HandleE] for an error instead). Register every
-// route before serving; the zero Mux is ready to use.
+// the others. Register every route before serving; the zero Mux is ready
+// to use.
 type Mux struct {
 	// Errors renders the 404, 405 and 400 (undecodable parameter) answers
 	// of the Mux. Set it before serving.
@@ -84,25 +84,16 @@ func (m *Mux) Replace(mw ...func(http.Handler) http.Handler) *Group { return m.g
 // default chain. Registering several methods of one path, or a [Methods],
 // gives the path one handler per method: the Mux answers the others 405
 // with an Allow header (OPTIONS 204), and a pattern without a method then
-// serves the methods not registered. It panics when [Mux.HandleE] would
-// return an error.
+// serves the methods not registered. It panics with an error, leaving the
+// Mux unchanged, on a pattern that is malformed or that Next would refuse
+// beside the others (the package doc lists the reasons), and once the Mux
+// has started serving.
 func (m *Mux) Handle(pattern string, h http.Handler) { m.group().Handle(pattern, h) }
 
 // HandleFunc registers f for pattern; see [Mux.Handle].
 func (m *Mux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
 	m.group().HandleFunc(pattern, f)
 }
-
-// HandleE is [Mux.Handle] returning the reason a pattern is refused instead
-// of panicking; a refused pattern leaves the Mux unchanged. The reasons
-// are Next's (getSortedRoutes), in its words: different parameter names
-// at one level, one name twice in a path or two that differ only by
-// non-word characters, a catch-all that is not last, a required and an
-// optional catch-all at one level, a path beside its own optional
-// catch-all, malformed brackets and periods; and ours: a pattern
-// registered twice, a nil handler, a lower-case method, a path that is not
-// clean.
-func (m *Mux) HandleE(pattern string, h http.Handler) error { return m.group().HandleE(pattern, h) }
 
 // A Group registers routes under a path prefix with its own middleware;
 // it shares its Mux's table. Groups nest.
@@ -166,7 +157,7 @@ func (g *Group) child(prefix string, replace bool, mw []func(http.Handler) http.
 
 // Handle registers h for pattern under g's prefix; see [Mux.Handle].
 func (g *Group) Handle(pattern string, h http.Handler) {
-	if err := g.HandleE(pattern, h); err != nil {
+	if err := g.handle(pattern, h); err != nil {
 		panic(err)
 	}
 }
@@ -180,8 +171,8 @@ func (g *Group) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Req
 	g.Handle(pattern, http.HandlerFunc(f))
 }
 
-// HandleE registers h for pattern under g's prefix; see [Mux.HandleE].
-func (g *Group) HandleE(pattern string, h http.Handler) error {
+// handle registers h for pattern under g's prefix, or returns why not.
+func (g *Group) handle(pattern string, h http.Handler) error {
 	full := pattern
 	if g.prefix != "" {
 		method, path := "", pattern

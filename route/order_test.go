@@ -25,6 +25,21 @@ func pattern(names ...string) http.Handler {
 	})
 }
 
+// register is m.Handle returning the error Handle panics with, and any
+// other panic as an error that does not start with "route: ".
+func register(m *route.Mux, pattern string, h http.Handler) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			var ok bool
+			if err, ok = v.(error); !ok {
+				err = fmt.Errorf("panic with a %T, not an error: %v", v, v)
+			}
+		}
+	}()
+	m.Handle(pattern, h)
+	return nil
+}
+
 func answer(t *testing.T, h http.Handler, method, target string) string {
 	t.Helper()
 	rec := get(t, h, method, target)
@@ -185,16 +200,16 @@ func TestRefusedPatternsLeaveTheMuxAsItWas(t *testing.T) {
 	t.Parallel()
 	m := route.NewMux()
 	m.Handle("/x/[a]", pattern("a"))
-	if err := m.HandleE("/x/[b]/y", pattern()); err == nil || !strings.HasPrefix(err.Error(), "route: ") {
-		t.Fatalf("HandleE = %v", err)
+	if err := register(m, "/x/[b]/y", pattern()); err == nil || !strings.HasPrefix(err.Error(), "route: ") {
+		t.Fatalf("Handle = %v", err)
 	}
-	if err := m.HandleE("/x/[a]/y", pattern("a")); err != nil {
-		t.Fatalf("HandleE after a refusal: %v", err)
+	if err := register(m, "/x/[a]/y", pattern("a")); err != nil {
+		t.Fatalf("Handle after a refusal: %v", err)
 	}
 	if got := answer(t, m, "GET", "/x/1/y"); got != "/x/[a]/y a=1" {
 		t.Errorf("got %q", got)
 	}
-	if err := m.HandleE("/late", pattern()); err == nil || !strings.Contains(err.Error(), "after the Mux started serving") {
+	if err := register(m, "/late", pattern()); err == nil || !strings.Contains(err.Error(), "after the Mux started serving") {
 		t.Errorf("registration after serving: %v", err)
 	}
 }
@@ -392,7 +407,7 @@ func FuzzMatcherAgreesWithNextsSortedList(f *testing.F) {
 					names = append(names, strings.Trim(s, "[]."))
 				}
 			}
-			if m.HandleE(p, pattern(names...)) == nil {
+			if register(m, p, pattern(names...)) == nil {
 				accepted = append(accepted, refRoute{p, segs})
 			}
 		}
@@ -424,9 +439,9 @@ func FuzzMatcherAgreesWithNextsSortedList(f *testing.F) {
 	})
 }
 
-// FuzzPatterns feeds the pattern parser anything: it never panics but
-// with a "route: " message, and a pattern it accepts serves a path built
-// from it.
+// FuzzPatterns feeds the pattern parser anything: Handle accepts it or
+// panics with an error whose message starts with "route: ", and a pattern
+// it accepts serves a path built from it.
 func FuzzPatterns(f *testing.F) {
 	for _, s := range []string{"/api/[id]", "/[...a]", "/[[...a]]", "GET /x", "/x/[a-b]", "/[[id]]", "/[a][b]", "/[.a]",
 		"/[[[...a]]]", "/x/", "//", "/a%2Fb", "/%zz", "/[]", "/[...]", "/{id}", "/..", "/é/[é]", strings.Repeat("/[a]", 40)} {
@@ -434,18 +449,9 @@ func FuzzPatterns(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, p string) {
 		m := route.NewMux()
-		var err error
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					t.Fatalf("HandleE(%q) panicked: %v", p, v)
-				}
-			}()
-			err = m.HandleE(p, pattern())
-		}()
-		if err != nil {
+		if err := register(m, p, pattern()); err != nil {
 			if !strings.HasPrefix(err.Error(), "route: ") {
-				t.Fatalf("HandleE(%q) = %v", p, err)
+				t.Fatalf("Handle(%q) panicked with %v", p, err)
 			}
 			return
 		}
