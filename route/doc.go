@@ -81,8 +81,9 @@
 //   - 404 {"error":"Not Found"} for a path no route matches; 405 {"error":
 //     "Method Not Allowed"} with an Allow header for a method a path does
 //     not serve, OPTIONS answered 204 with Allow. Mux.Errors renders them;
-//     [NotFound] and [MethodNotAllowed] give the same answers under other
-//     routers.
+//     [ErrorHandlers] gives the same answers as handlers for other routers
+//     (a NotFound in this library is an error a handler returns:
+//     apierror.NotFound).
 //   - Register every route before serving: registration after the first
 //     request is refused.
 //

@@ -128,11 +128,12 @@ func ExampleSearchParamsOf() {
 	// issue [issue pr] go router false
 }
 
-func ExampleNotFound() {
+func ExampleErrorHandlers() {
 	// Next-style JSON errors under another router.
+	notFound, _ := route.ErrorHandlers(apierror.Config{})
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") })
-	mux.HandleFunc("/", route.NotFound)
+	mux.Handle("/", notFound)
 	show(mux, "GET", "/api/nope")
 	// Output:
 	// GET /api/nope → 404 {"error":"Not Found"}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/route"
 )
 
@@ -118,18 +119,27 @@ func TestUseAfterARouteIsRefused(t *testing.T) {
 
 func TestErrorHandlersServeOtherRouters(t *testing.T) {
 	t.Parallel()
+	notFound, methodNotAllowed := route.ErrorHandlers(apierror.Config{})
 	sm := http.NewServeMux()
 	sm.HandleFunc("GET /api/x", func(http.ResponseWriter, *http.Request) {})
-	sm.HandleFunc("/", route.NotFound)
+	sm.Handle("/", notFound)
 	rec := get(t, sm, "GET", "/api/nope")
 	if rec.Code != 404 || rec.Body.String() != `{"error":"Not Found"}` || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
-		t.Errorf("NotFound: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+		t.Errorf("notFound: %d %q %q", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
 	rec = httptest.NewRecorder()
 	rec.Header().Set("Allow", "GET, HEAD")
-	route.MethodNotAllowed(rec, httptest.NewRequest("POST", "/api/x", nil))
+	methodNotAllowed.ServeHTTP(rec, httptest.NewRequest("POST", "/api/x", nil))
 	if rec.Code != 405 || rec.Body.String() != `{"error":"Method Not Allowed"}` || rec.Header().Get("Allow") != "GET, HEAD" {
-		t.Errorf("MethodNotAllowed: %d %q %q", rec.Code, rec.Header().Get("Allow"), rec.Body)
+		t.Errorf("methodNotAllowed: %d %q %q", rec.Code, rec.Header().Get("Allow"), rec.Body)
+	}
+	// Rendered with the Config given, as a Mux with these Errors renders.
+	notFound, methodNotAllowed = route.ErrorHandlers(apierror.Config{Renderer: problem})
+	if rec := get(t, notFound, "GET", "/api/nope"); rec.Body.String() != "custom 404 Not Found" {
+		t.Errorf("notFound with a renderer: %d %q", rec.Code, rec.Body)
+	}
+	if rec := get(t, methodNotAllowed, "POST", "/api/x"); rec.Body.String() != "custom 405 Method Not Allowed" {
+		t.Errorf("methodNotAllowed with a renderer: %d %q", rec.Code, rec.Body)
 	}
 }
 
