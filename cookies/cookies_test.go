@@ -1,6 +1,7 @@
 package cookies_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
@@ -445,20 +446,30 @@ func TestSignedCookies(t *testing.T) {
 	}
 }
 
-func TestSignedRefusesWeakKeys(t *testing.T) {
+func TestSignedPanicsOnWeakKeys(t *testing.T) {
 	t.Parallel()
-	if _, err := cookies.NewSigner(); err == nil {
-		t.Errorf("no key accepted")
+	long := bytes.Repeat([]byte("k"), cookies.MinKeyLen)
+	cases := []struct {
+		name string
+		keys [][]byte
+		want string // in the panic; "" for none
+	}{
+		{"no key", nil, "cookies: Signed needs at least one key"},
+		{"a short key", [][]byte{[]byte("short")}, "cookies: Signed: key 0 is 5 bytes; use at least 32"},
+		{"a short old key", [][]byte{long, long[1:]}, "cookies: Signed: key 1 is 31 bytes"},
+		{"MinKeyLen bytes", [][]byte{long}, ""},
 	}
-	if _, err := cookies.NewSigner([]byte("short")); err == nil || !strings.Contains(err.Error(), "at least 32") {
-		t.Errorf("short key: %v", err)
+	for _, c := range cases {
+		func() {
+			defer func() {
+				v := recover()
+				if c.want == "" && v != nil || c.want != "" && !strings.Contains(fmt.Sprint(v), c.want) {
+					t.Errorf("%s: panic %v, want %q", c.name, v, c.want)
+				}
+			}()
+			cookies.Signed(c.keys...)
+		}()
 	}
-	defer func() {
-		if recover() == nil {
-			t.Errorf("Signed did not panic on a short key")
-		}
-	}()
-	cookies.Signed([]byte("short"))
 }
 
 func randomKey(t *testing.T) []byte {

@@ -59,29 +59,22 @@ const MinKeyLen = 32
 // sessionMaxAge bounds, on the server, a signed session cookie (see Signer).
 const sessionMaxAge = 24 * time.Hour
 
-// Signed returns a Signer for keys. It panics, at start-up, without a key or
-// with a key shorter than MinKeyLen bytes; see [NewSigner].
+// Signed returns a Signer for keys. Like the library's other constructors,
+// it panics, at start-up, on a bad configuration: no key, or a key shorter
+// than MinKeyLen bytes. To report a key read from the environment as an
+// error instead, check its length against MinKeyLen first.
 func Signed(keys ...[]byte) *Signer {
-	s, err := NewSigner(keys...)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// NewSigner is [Signed] returning the error instead of panicking.
-func NewSigner(keys ...[]byte) (*Signer, error) {
 	if len(keys) == 0 {
-		return nil, errors.New("cookies: Signed needs at least one key")
+		panic(errors.New("cookies: Signed needs at least one key"))
 	}
 	s := &Signer{now: time.Now}
 	for i, k := range keys {
 		if len(k) < MinKeyLen {
-			return nil, fmt.Errorf("cookies: key %d is %d bytes; use at least %d random bytes (crypto/rand)", i, len(k), MinKeyLen)
+			panic(fmt.Errorf("cookies: Signed: key %d is %d bytes; use at least %d random bytes (crypto/rand)", i, len(k), MinKeyLen))
 		}
 		s.keys = append(s.keys, append([]byte(nil), k...))
 	}
-	return s, nil
+	return s
 }
 
 // A signed cookie's value is "<value>.<issued>.<max age>.<signature>": the

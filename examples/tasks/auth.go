@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,10 +59,10 @@ type authenticator struct {
 // newAuthenticator returns an authenticator for tokens (token → user) whose
 // sessions are signed with key.
 func newAuthenticator(tokens map[string]string, key []byte) (*authenticator, error) {
-	signer, err := cookies.NewSigner(key)
-	if err != nil {
-		return nil, err
+	if len(key) < cookies.MinKeyLen {
+		return nil, fmt.Errorf("%d bytes; use at least %d random bytes", len(key), cookies.MinKeyLen)
 	}
+	signer := cookies.Signed(key)
 	a := &authenticator{
 		users:  make(map[[sha256.Size]byte]string, len(tokens)),
 		known:  make(map[string]bool, len(tokens)),
