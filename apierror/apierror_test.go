@@ -1,6 +1,7 @@
 package apierror
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/apiroutes/apiroutes/internal/testlog"
+	"github.com/apiroutes/apiroutes/internal/watch"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 func newLogger() (*slog.Logger, *testlog.Buffer) {
@@ -60,7 +63,7 @@ func TestWriteMapsEachKindOfError(t *testing.T) {
 		{"status coder out of range", coded{200}, 500, `{"error":"Internal Server Error"}`, "outside 400-599", false},
 		{"max bytes", &http.MaxBytesError{Limit: 1048576}, 413, `{"error":"Body exceeded 1mb limit"}`, "", false},
 		{"max bytes odd limit", fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 1500}), 413, `{"error":"Body exceeded 1500b limit"}`, "", false},
-		{"json syntax", jsonErr(t, `{"a":}`, &intField), 400, `{"error":"Invalid JSON: invalid character '}' looking for beginning of value (at byte 6)"}`, "", false},
+		{"json syntax", jsonErr(t, `{"a":}`, &intField), 400, `{"error":"Invalid JSON: syntax error at byte 6"}`, "", false},
 		{"json type", jsonErr(t, `{"age":"x"}`, &intField), 400, `{"error":"Invalid JSON: field \"age\" must be an integer, got string"}`, "", false},
 		{"unknown error", errors.New("secret dsn=postgres://u:p@h"), 500, `{"error":"Internal Server Error"}`, "secret dsn", true},
 		{"context error with live client is a server error", context.Canceled, 500, `{"error":"Internal Server Error"}`, "context canceled", true},
@@ -171,27 +174,61 @@ func TestRenderersProduceTheirDocumentedFormat(t *testing.T) {
 	}
 }
 
-func TestJSONStringEscapingMatchesJSONStringify(t *testing.T) {
+func TestJSONBodiesEscapeLikeJSONStringify(t *testing.T) {
 	t.Parallel()
-	cases := map[string]string{
-		``:             `""`,
-		`plain`:        `"plain"`,
-		`<a&b>`:        `"<a&b>"`,
-		"q\"b\\":       `"q\"b\\"`,
-		"\x00\x1f\x7f": `"\u0000\u001f` + "\x7f" + `"`,
-		"\b\f\n\r\t":   `"\b\f\n\r\t"`,
-		"héllo 😀":      `"héllo 😀"`,
-		"bad\xffutf8":  `"bad` + "\ufffd" + `utf8"`,
-		"\u2028":       "\"\u2028\"",
+	for _, msg := range []string{`<a&b>`, "q\"b\\", "\x00\x1f\x7f", "\b\f\n\r\t", "héllo 😀", "\u2028"} {
+		for _, render := range []Renderer{JSON, Problem} {
+			rec := httptest.NewRecorder()
+			render(rec, httptest.NewRequest("GET", "/", nil), BadRequest(msg))
+			var back map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &back); err != nil {
+				t.Errorf("%q: body %s is not JSON: %v", msg, rec.Body, err)
+				continue
+			}
+			if got := back["error"]; got != nil && got != msg || back["detail"] != nil && back["detail"] != msg {
+				t.Errorf("%q: body %s", msg, rec.Body)
+			}
+			if strings.Contains(msg, "<") && !strings.Contains(rec.Body.String(), msg) {
+				t.Errorf("%q: HTML-escaped: %s", msg, rec.Body)
+			}
+		}
 	}
-	for in, want := range cases {
-		if got := string(appendJSONString(nil, in)); got != want {
-			t.Errorf("appendJSONString(%q) = %s, want %s", in, got, want)
+}
+
+// upperCodec is encoding/json that upper-cases what it writes, to see
+// which codec wrote a body.
+type upperCodec struct{ jsoncodec.Std }
+
+func (c upperCodec) Append(dst []byte, v any) ([]byte, error) {
+	n := len(dst)
+	b, err := c.Std.Append(dst, v)
+	return append(b[:n], bytes.ToUpper(b[n:])...), err
+}
+
+func TestTheCodecOfTheConfigWritesTheBodiesOfEveryLayerInside(t *testing.T) {
+	t.Parallel()
+	inner := Config{}.Handler(func(w http.ResponseWriter, r *http.Request) error { return NotFound("gone") })
+	for _, tc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"Recover outside a zero Handler", Config{Codec: upperCodec{}}.Recover(inner)},
+		{"Handler", Config{Codec: upperCodec{}}.Handler(func(w http.ResponseWriter, r *http.Request) error { return NotFound("gone") })},
+		{"Write with a Config", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ww, _ := watch.Wrap(w)
+			Config{Codec: upperCodec{}}.Write(ww, r, NotFound("gone"))
+		})},
+	} {
+		rec := httptest.NewRecorder()
+		tc.h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != 404 || rec.Body.String() != `{"ERROR":"GONE"}` {
+			t.Errorf("%s: got %d %s", tc.name, rec.Code, rec.Body)
 		}
-		var back string
-		if err := json.Unmarshal(appendJSONString(nil, in), &back); err != nil {
-			t.Errorf("appendJSONString(%q) is not valid JSON: %v", in, err)
-		}
+	}
+	rec := httptest.NewRecorder()
+	inner.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Body.String() != `{"error":"gone"}` {
+		t.Errorf("without a codec: %s", rec.Body)
 	}
 }
 
@@ -364,7 +401,8 @@ func TestJSONErrorDescribesDecodingErrors(t *testing.T) {
 		{jsonErr(t, `{"inner":{"n":["x"]}}`, &v), `Invalid JSON: field "inner.n" must be a number, got string`},
 		{jsonErr(t, `{"ok":"yes"}`, &v), `Invalid JSON: field "ok" must be a boolean, got string`},
 		{jsonErr(t, `[1]`, &v), `Invalid JSON: value must be an object, got array (at byte 1)`},
-		{jsonErr(t, `{"name":"a",}`, &v), `Invalid JSON: invalid character '}' looking for beginning of object key string (at byte 13)`},
+		{jsonErr(t, `{"name":"a",}`, &v), `Invalid JSON: syntax error at byte 13`},
+		{jsonErr(t, `{"inner":{"n":[1,"x"]}}`, &v), `Invalid JSON: field "inner.n" must be a number, got string`},
 		{strict(`{"nmae":"x"}`), `Invalid JSON: unknown field "nmae"`},
 		{strict(`{"name":`), `Invalid JSON: unexpected end of input`},
 		{strict(``), `Invalid JSON: unexpected end of input`},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/internal/logtext"
 	"github.com/apiroutes/apiroutes/internal/watch"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // Config chooses how errors are rendered and where they are logged. The zero
@@ -26,9 +27,14 @@ type Config struct {
 	// Logger receives the causes of 5xx errors, panics, and errors that
 	// could not be sent. Nil means the enclosing layer's, else [slog.Default].
 	Logger *slog.Logger
+	// Codec writes the JSON and problem+json bodies, and is the JSON codec
+	// of every layer inside this one whose own is nil: bodyparser's Decode
+	// and Value, respond's JSON and Send. Nil means the enclosing layer's,
+	// else encoding/json ([jsoncodec.Std]).
+	Codec jsoncodec.Codec
 }
 
-func (c *Config) isZero() bool { return c.Renderer == nil && c.Logger == nil }
+func (c *Config) isZero() bool { return c.Renderer == nil && c.Logger == nil && c.Codec == nil }
 
 // effective fills c's nil fields from the Config recorded on the response.
 func (c *Config) effective(st *watch.Writer) Config {
@@ -39,6 +45,9 @@ func (c *Config) effective(st *watch.Writer) Config {
 		}
 		if out.Logger == nil {
 			out.Logger = st.Errors.Logger
+		}
+		if out.Codec == nil {
+			out.Codec = st.Errors.Codec
 		}
 	}
 	if out.Renderer == nil {
@@ -59,6 +68,9 @@ func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
 	}
 	if c.Logger != nil {
 		st.Errors.Logger = c.Logger
+	}
+	if c.Codec != nil {
+		st.Errors.Codec = c.Codec
 	}
 	return prev
 }
@@ -107,7 +119,18 @@ func (c Config) Render(w http.ResponseWriter, r *http.Request, e *Error) {
 		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, e.Status, e)
 		return
 	}
-	eff.Renderer(w, r, e)
+	eff.render(w, st, r, e)
+}
+
+// render calls the renderer with c's codec recorded on the response, where
+// the renderers find it (a Renderer has no Config).
+func (c *Config) render(w http.ResponseWriter, st *watch.Writer, r *http.Request, e *Error) {
+	if st != nil && c.Codec != nil {
+		prev := st.Errors.Codec
+		st.Errors.Codec = c.Codec
+		defer func() { st.Errors.Codec = prev }()
+	}
+	c.Renderer(w, r, e)
 }
 
 func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request, err error) {
@@ -133,7 +156,7 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 		// (WWW-Authenticate, Allow, Retry-After belong to the error).
 		st.ResetHeader()
 	}
-	eff.Renderer(w, r, v.e)
+	eff.render(w, st, r, v.e)
 }
 
 // logAt logs one record, building its attributes only when the level is on.

@@ -32,10 +32,10 @@
 // Error level and never sent. A status outside 400–599 is sent as 500 and
 // logged.
 //
-// The 400 messages for encoding/json's errors are the same whatever Go the
-// program is built with, including Go 1.27, whose encoding/json is built on
-// encoding/json/v2 and names fields and words syntax errors differently:
-// [JSONError] turns v2's back into Go 1.26's and lists the few it cannot.
+// The 400 messages for JSON errors are built from the errors' fields (the
+// offset, the field path, the expected type), never from their text, so
+// they are the same whatever Go the program is built with and whatever
+// codec [Config].Codec names (see [JSONError] and package jsoncodec).
 //
 // # Renderers
 //

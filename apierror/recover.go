@@ -61,7 +61,7 @@ func (h *recoverer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(http.ErrAbortHandler)
 		}
 		st.ResetHeader() // the 500 replaces the handler's response, and its headers
-		eff.Renderer(ww, r, errInternal)
+		eff.render(ww, st, r, errInternal)
 	}()
 	h.next.ServeHTTP(ww, r)
 }

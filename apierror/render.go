@@ -3,7 +3,9 @@ package apierror
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/apiroutes/apiroutes/internal/watch"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // Renderer writes e as the response. It is called only while the response
@@ -12,18 +14,15 @@ import (
 type Renderer func(w http.ResponseWriter, r *http.Request, e *Error)
 
 // JSON renders {"error":"<message>"} (and "code" when e.Code is set) with
-// Content-Type application/json; charset=utf-8. Strings are escaped like
-// JavaScript's JSON.stringify: no HTML escaping. This is the default.
+// Content-Type application/json; charset=utf-8, encoded by the route's
+// codec (see [Config].Codec): like JSON.stringify, no HTML escaping. This
+// is the default.
 func JSON(w http.ResponseWriter, r *http.Request, e *Error) {
-	b := make([]byte, 0, 32+len(e.Message)+len(e.Code))
-	b = append(b, `{"error":`...)
-	b = appendJSONString(b, e.message())
-	if e.Code != "" {
-		b = append(b, `,"code":`...)
-		b = appendJSONString(b, e.Code)
-	}
-	b = append(b, '}')
-	send(w, r, e.Status, "application/json; charset=utf-8", b)
+	body := struct {
+		Error string `json:"error"`
+		Code  string `json:"code,omitempty"`
+	}{e.message(), e.Code}
+	sendJSON(w, r, e.Status, "application/json; charset=utf-8", &body)
 }
 
 // Text renders the error exactly as Next.js's sendError does: the status,
@@ -40,23 +39,34 @@ func Text(w http.ResponseWriter, r *http.Request, e *Error) {
 //
 // plus a "code" member when e.Code is set.
 func Problem(w http.ResponseWriter, r *http.Request, e *Error) {
-	b := make([]byte, 0, 96+len(e.Message)+len(e.Code))
-	b = append(b, `{"type":"about:blank","title":`...)
 	title := http.StatusText(e.Status)
 	if title == "" {
 		title = "Status " + strconv.Itoa(e.Status)
 	}
-	b = appendJSONString(b, title)
-	b = append(b, `,"status":`...)
-	b = strconv.AppendInt(b, int64(e.Status), 10)
-	b = append(b, `,"detail":`...)
-	b = appendJSONString(b, e.message())
-	if e.Code != "" {
-		b = append(b, `,"code":`...)
-		b = appendJSONString(b, e.Code)
+	body := struct {
+		Type   string `json:"type"`
+		Title  string `json:"title"`
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+		Code   string `json:"code,omitempty"`
+	}{"about:blank", title, e.Status, e.message(), e.Code}
+	sendJSON(w, r, e.Status, "application/problem+json", &body)
+}
+
+// sendJSON sends body encoded by the codec recorded on w, else by
+// encoding/json. A codec that fails on these strings is broken: the error
+// goes out as text rather than not at all.
+func sendJSON(w http.ResponseWriter, r *http.Request, status int, contentType string, body any) {
+	var c jsoncodec.Codec
+	if st := watch.From(w); st != nil {
+		c = st.Errors.Codec
 	}
-	b = append(b, '}')
-	send(w, r, e.Status, "application/problem+json", b)
+	b, err := jsoncodec.Or(c).Append(make([]byte, 0, 128), body)
+	if err != nil {
+		send(w, r, status, "", []byte(http.StatusText(status)))
+		return
+	}
+	send(w, r, status, contentType, b)
 }
 
 // send replaces whatever entity headers the handler had set for the response
@@ -77,54 +87,4 @@ func send(w http.ResponseWriter, r *http.Request, status int, contentType string
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string the way JSON.stringify does:
-// quotes, backslashes and control characters escaped, nothing else; invalid
-// UTF-8 becomes U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, "\ufffd"...)
-			i++
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -3,6 +3,7 @@ package bodyparser
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,18 +12,19 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/charset"
-	"github.com/apiroutes/apiroutes/internal/jsondec"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // body is a parsed request body. It replaces r.Body, so handlers that read
 // r.Body read the same bytes again, and the accessors find it there without
 // a context value (which would cost two allocations per request).
 type body struct {
-	raw  []byte // as received, after Content-Encoding decoding
-	text []byte // raw decoded to UTF-8, BOM removed; aliases raw when possible
-	kind kind
-	off  int // read position of r.Body
+	raw   []byte // as received, after Content-Encoding decoding
+	text  []byte // raw decoded to UTF-8, BOM removed; aliases raw when possible
+	kind  kind
+	off   int             // read position of r.Body
+	codec jsoncodec.Codec // kindJSON with text only
 
 	form url.Values // kindForm only
 
@@ -219,7 +221,7 @@ func Value(r *http.Request) (v any, ok bool) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if !b.valDone {
-			b.value, b.valDone = decodeAny(b.text), true
+			b.value, b.valDone = decodeAny(jsoncodec.Or(b.codec), b.text), true
 		}
 		return b.value, true
 	case kindForm:
@@ -245,13 +247,11 @@ func Value(r *http.Request) (v any, ok bool) {
 }
 
 // decodeAny decodes validated JSON into any. Numbers beyond float64 are
-// infinities, as in JavaScript.
-func decodeAny(text []byte) any {
-	if v, ok := jsondec.DecodeAny(text); ok {
-		return v
-	}
+// infinities, as in JavaScript: codecs refuse them, and encoding/json's
+// UseNumber then reads them (only for such bodies).
+func decodeAny(c jsoncodec.Codec, text []byte) any {
 	var v any
-	if err := json.Unmarshal(text, &v); err == nil {
+	if err := c.Unmarshal(text, &v); err == nil {
 		return v
 	}
 	d := json.NewDecoder(bytes.NewReader(text))
@@ -292,13 +292,17 @@ var (
 	errNotJSON = apierror.UnsupportedMediaType("Content-Type must be application/json")
 )
 
-// Decode decodes a JSON body into a new T. The body was checked before the
-// handler ran, so the errors left are about its shape: each is an
-// [*apierror.Error] with status 400 whose message names the field or byte
-// offset (`Invalid JSON: field "age" must be an integer, got string`). A
-// body of another content type is 415; an empty body gives the zero T, as
-// Next.js gives {}. Decode needs the middleware on the route; without it,
-// it returns a 500 error that says so in its cause.
+// Decode decodes a JSON body into a new T with the route's codec (see
+// [Config].Codec). The body was checked before the handler ran, so the
+// errors left are about its shape: each is an [*apierror.Error] with
+// status 400 whose message names the field or byte offset (`Invalid JSON:
+// field "age" must be an integer, got string`, see [apierror.JSONError]),
+// and an error that a type's UnmarshalJSON returns is a 400 "Invalid JSON:
+// value does not match the expected type" that keeps it as its cause,
+// unless it is an *apierror.Error itself. A body of another content type
+// is 415; an empty body gives the zero T, as Next.js gives {}. Decode needs
+// the middleware on the route; without it, it returns a 500 error that
+// says so in its cause.
 func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	var v T
 	b := from(r)
@@ -318,24 +322,24 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	for _, x := range opts {
 		o |= x
 	}
-	// encoding/json itself, which costs the same on every type shape (issue
-	// 21). The body is exactly one valid JSON value (the middleware checked
-	// it), so the Decoder, which reads the first value, reads all of it.
+	c := jsoncodec.Or(b.codec)
 	var err error
 	if o&DisallowUnknownFields != 0 {
-		d := json.NewDecoder(bytes.NewReader(b.text))
-		d.DisallowUnknownFields()
-		err = d.Decode(&v)
+		err = c.UnmarshalStrict(b.text, &v)
 	} else {
-		err = json.Unmarshal(b.text, &v)
+		err = c.Unmarshal(b.text, &v)
 	}
-	if err != nil {
-		if e := apierror.JSONError(err); e != nil {
-			return v, e
-		}
+	if err == nil {
+		return v, nil
+	}
+	if e := apierror.JSONError(err); e != nil {
+		return v, e
+	}
+	var ae *apierror.Error
+	if errors.As(err, &ae) {
 		return v, err
 	}
-	return v, nil
+	return v, apierror.Wrap(err, http.StatusBadRequest, "Invalid JSON: value does not match the expected type")
 }
 
 var errNoMiddleware = errorString("bodyparser: Decode needs the bodyparser middleware in front of this handler")

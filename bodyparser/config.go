@@ -7,6 +7,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/size"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
@@ -95,6 +96,11 @@ type Config struct {
 	// Errors renders the 400, 413 and 415 answers. Its zero value inherits
 	// the renderer of an enclosing apierror layer, else JSON.
 	Errors apierror.Config
+
+	// Codec decodes JSON bodies for [Decode] and [Value]. Nil means the
+	// codec of the enclosing apierror layer (apierror.Config.Codec, which
+	// compose sets for a whole chain), else encoding/json.
+	Codec jsoncodec.Codec
 }
 
 // Validate reports whether c is usable, with an error that names the field
@@ -130,7 +136,8 @@ type parser struct {
 	inflate  bool          // decode gzip and deflate bodies
 	ratio    int64         // the most decoded bytes per wire byte; 0: no bound
 	errs     apierror.Config
-	forms    *forms // AlwaysJSON and Multipart; nil when neither is set
+	codec    jsoncodec.Codec // nil: the enclosing apierror layer's
+	forms    *forms          // AlwaysJSON and Multipart; nil when neither is set
 
 	// The answers, built once: apierror.Write does not modify them.
 	tooLarge    *apierror.Error
@@ -147,6 +154,7 @@ func (c Config) compile() (*parser, error) {
 		raw:         c.Raw,
 		inflate:     !c.DisableDecompression,
 		errs:        c.Errors,
+		codec:       c.Codec,
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
 		tooManyCodings: apierror.UnsupportedMediaType(fmt.Sprintf(

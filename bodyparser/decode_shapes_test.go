@@ -48,7 +48,7 @@ func decode[T any](r *http.Request, strict bool) (T, error) {
 }
 
 // sameAsEncodingJSON fails t unless Decode gives encoding/json's value and,
-// on an error, encoding/json's error as apierror.JSONError words it.
+// on an error, a 400 with encoding/json's error as apierror.JSONError words it.
 func sameAsEncodingJSON[T any](t *testing.T, body string) {
 	t.Helper()
 	for _, strict := range []bool{false, true} {
@@ -69,7 +69,13 @@ func sameAsEncodingJSON[T any](t *testing.T, body string) {
 			t.Errorf("strict=%v: Decode's error %v is not a 400", strict, err)
 			continue
 		}
-		if w := apierror.JSONError(wantErr); w == nil || w.Message != ae.Message {
+		// encoding/json up to Go 1.26 has no error type for a ",string"
+		// value of the wrong kind: Decode says so in general terms.
+		wantMsg := "Invalid JSON: value does not match the expected type"
+		if w := apierror.JSONError(wantErr); w != nil {
+			wantMsg = w.Message
+		}
+		if ae.Message != wantMsg {
 			t.Errorf("strict=%v: Decode says %q, encoding/json %v", strict, ae.Message, wantErr)
 		}
 	}

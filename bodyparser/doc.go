@@ -84,10 +84,11 @@
 // validates, so a handler that calls Decode pays for one decoding, into its
 // own type.
 //
-// Decode is encoding/json (json.Unmarshal, or a json.Decoder with
-// DisallowUnknownFields) on the validated body: its results, errors and
-// offsets are encoding/json's, at encoding/json's cost on every type
-// shape. [Value] decodes into any with a one-pass decoder of this module.
+// Decode and [Value] decode the validated body with the route's JSON codec
+// ([Config].Codec, else the enclosing apierror layer's, else
+// encoding/json; see package jsoncodec): their results and errors are the
+// codec's, and the 400 messages name the field or offset the same way
+// with every codec.
 //
 // [Config.Raw] is Next's bodyParser: false: the body is not touched and
 // [Value] reports undefined (with a SizeLimit or a ReadTimeout, r.Body is

@@ -10,7 +10,9 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/charset"
+	"github.com/apiroutes/apiroutes/internal/watch"
 	"github.com/apiroutes/apiroutes/internal/whatwg"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // maxFormPairs is Node's querystring maxKeys default.
@@ -86,6 +88,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.errs.Write(w, r, p.invalidJSON)
 			return
 		}
+		b.codec = p.codecFor(w)
 	case kindForm:
 		b.form = url.Values{}
 		whatwg.ParseURLEncoded(string(b.text), maxFormPairs, func(name, value string) {
@@ -100,6 +103,19 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	attach(r, b)
 	p.next.ServeHTTP(w, r)
+}
+
+// codecFor returns the codec that decodes the request's JSON: the Config's,
+// else the one an enclosing apierror layer recorded on w, else
+// encoding/json.
+func (p *parser) codecFor(w http.ResponseWriter) jsoncodec.Codec {
+	if p.codec != nil {
+		return p.codec
+	}
+	if st := watch.From(w); st != nil && st.Errors.Codec != nil {
+		return st.Errors.Codec
+	}
+	return jsoncodec.Std{}
 }
 
 // read reads the body within the limit, to the EOF of r.Body. With

@@ -92,7 +92,7 @@
 //
 // Every helper returns an error rather than sending a broken response. A
 // status outside 100–999 (or a 1xx for a helper that sends a body), a value
-// encoding/json cannot encode, a redirect URL that is not a valid header
+// the JSON codec cannot encode, a redirect URL that is not a valid header
 // value, and a response that has already started (when w comes from an
 // apiroutes layer, which knows) are returned as an [*apierror.Error] 500
 // "Internal Server Error" whose cause says what was wrong, before anything
@@ -113,11 +113,10 @@
 //     would be 2xx, as RFC 9110 (§13.1.2, §13.2.1) requires; Next answers
 //     304 for any method and any status. The 304 also drops Content-Type
 //     and Content-Length.
-//   - JSON is encoding/json's, byte for byte (a json.Encoder with HTML
-//     escaping off, as JSON.stringify does not escape <, > and &), written
-//     by an encoder of this module that appends straight into the response
-//     buffer and leaves what it does not reimplement, and every error, to
-//     encoding/json: map keys are sorted (JavaScript keeps
+//   - JSON is written by the route's codec (package jsoncodec: the one
+//     an enclosing apierror layer's Config.Codec names, else encoding/json
+//     with HTML escaping off, as JSON.stringify does not escape <, > and &)
+//     into a pooled buffer. With encoding/json, map keys are sorted (JavaScript keeps
 //     insertion order), U+2028 and U+2029 are escaped as \u2028 and \u2029,
 //     invalid UTF-8 in strings becomes U+FFFD, and NaN or ±Inf in a typed
 //     float field or element is an error (JSON.stringify writes null, as

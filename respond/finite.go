@@ -3,7 +3,6 @@ package respond
 import (
 	"encoding"
 	"encoding/json"
-	"errors"
 	"math"
 	"reflect"
 	"unsafe"
@@ -13,27 +12,11 @@ import (
 // A JSON number beyond float64 (1e400) is +Inf in what bodyparser.Value
 // returns, so echoing a client's body must not fail. Rather than check
 // every float on the way out, the encoder tries the value as it is and,
-// only on encoding/json's error for a non-finite number, encodes a copy in
+// only when the codec refuses it, encodes a copy in
 // which every NaN and ±Inf held in an interface is a nil interface, which
 // encoding/json writes null. A float in a typed field or element stays an
 // error: encoding/json cannot write it otherwise, and Decode refuses such
 // numbers for typed floats, so it is the handler's own value.
-
-// nonFiniteError reports whether err is encoding/json's error for NaN or
-// ±Inf. Its v1 encoder puts strconv's "NaN", "+Inf" or "-Inf" in Str; the
-// one built on encoding/json/v2 (Go 1.27) leaves Value unset and puts the
-// same strings there.
-func nonFiniteError(err error) bool {
-	var uv *json.UnsupportedValueError
-	if !errors.As(err, &uv) {
-		return false
-	}
-	switch uv.Str {
-	case "NaN", "+Inf", "-Inf":
-		return true
-	}
-	return false
-}
 
 // nullNonFinite returns a copy of v in which every NaN and ±Inf held in an
 // interface is replaced by nil, and whether it replaced any. Only the

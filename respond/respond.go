@@ -1,8 +1,6 @@
 package respond
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +9,8 @@ import (
 	"sync"
 
 	"github.com/apiroutes/apiroutes/apierror"
-	"github.com/apiroutes/apiroutes/internal/jsonenc"
 	"github.com/apiroutes/apiroutes/internal/watch"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 // Header values shared by every response. They are set, never modified in
@@ -59,7 +57,10 @@ func Status(w http.ResponseWriter, code int) error {
 // 2xx status. A HEAD request gets the headers without the body. Status 204
 // and 304 send no body and no Content-Type.
 //
-// A value encoding/json cannot encode (a channel, NaN in a float64 field, a
+// The body is written by the route's JSON codec: the one an enclosing
+// apierror layer names (apierror.Config.Codec), else encoding/json.
+//
+// A value the codec cannot encode (a channel, NaN in a float64 field, a
 // cycle, a failing MarshalJSON) and a status outside 200–999 are returned as an
 // [*apierror.Error] 500, with nothing written. An error from writing the
 // body to w is returned as it is.
@@ -70,7 +71,7 @@ func JSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	// res.json stringifies before send looks at the status, so an
 	// unencodable value fails even for a 204.
 	e := encoders.Get().(*encoder)
-	body, err := e.encode(v)
+	body, err := e.encode(w, v)
 	if err != nil {
 		encoders.Put(e)
 		return internal(fmt.Errorf("respond: encoding %T as JSON: %w", v, err))
@@ -141,7 +142,7 @@ func Send(w http.ResponseWriter, r *http.Request, status int, v any) error {
 		return err
 	}
 	e := encoders.Get().(*encoder)
-	body, err := e.encode(v)
+	body, err := e.encode(w, v)
 	if err != nil {
 		encoders.Put(e)
 		return internal(fmt.Errorf("respond: encoding %T as JSON: %w", v, err))
@@ -342,70 +343,46 @@ func sendJSON(w http.ResponseWriter, r *http.Request, status int, body []byte) e
 	return err
 }
 
-// encoder is a JSON encoder writing into its own buffer, pooled so that a
-// response costs no encoder and no buffer growth.
-type encoder struct {
-	out []byte // jsonenc's output
-	buf bytes.Buffer
-	enc *json.Encoder
-}
+// encoder holds a buffer that a codec appends to, pooled so that a
+// response costs no buffer growth.
+type encoder struct{ out []byte }
 
-var encoders = sync.Pool{New: func() any {
-	e := new(encoder)
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}}
+var encoders = sync.Pool{New: func() any { return new(encoder) }}
 
 // maxPooledBuffer keeps a buffer that grew past it out of the pool: 4 MiB,
 // the size past which Next warns that a response is too large. Below it a
-// large response reuses a buffer instead of growing a new one each time
-// (at 64 KiB, the limit this had, a 64 KiB response allocated twice its
-// size per request); the pool lets go of its buffers within two garbage
-// collections.
+// large response reuses a buffer instead of growing a new one each time;
+// the pool lets go of its buffers within two garbage collections.
 const maxPooledBuffer = 4 << 20
 
-// encode returns v's JSON, valid until the encoder is released, with
-// NaN and ±Inf held in interfaces as null. The encoder only writes to the
-// buffer when encoding succeeds, and a bytes.Buffer never fails, so the
-// encoder stays usable.
-func (e *encoder) encode(v any) ([]byte, error) {
-	b, err := e.encodeOnce(v)
-	if err != nil && nonFiniteError(err) {
-		// Only now, on encoding/json's refusal, look for the NaN and ±Inf
+// encode returns v's JSON by the route's codec (the one recorded on w by
+// an apierror layer, else encoding/json), valid until the encoder is
+// released, with NaN and ±Inf held in interfaces as null.
+func (e *encoder) encode(w http.ResponseWriter, v any) ([]byte, error) {
+	var c jsoncodec.Codec
+	if st := watch.From(w); st != nil {
+		c = st.Errors.Codec
+	}
+	c = jsoncodec.Or(c)
+	b, err := c.Append(e.out[:0], v)
+	if err != nil {
+		// Only now, on the codec's refusal, look for the NaN and ±Inf
 		// that JSON.stringify writes null (finite.go).
 		if nv, ok := nullNonFinite(v); ok {
-			if b, err := e.encodeOnce(nv); err == nil {
+			if b, err2 := c.Append(e.out[:0], nv); err2 == nil {
+				e.out = b
 				return b, nil
 			}
 		}
-	}
-	return b, err
-}
-
-// encodeOnce returns v's JSON or encoding/json's error.
-func (e *encoder) encodeOnce(v any) ([]byte, error) {
-	// jsonenc writes encoding/json's bytes for what it can encode exactly
-	// and declines the rest, errors included, which encoding/json then
-	// encodes or reports.
-	if b, ok := jsonenc.Append(e.out[:0], v); ok {
-		e.out = b
-		return b, nil
-	}
-	e.buf.Reset()
-	if err := e.enc.Encode(v); err != nil {
 		return nil, err
 	}
-	b := e.buf.Bytes()
-	return b[:len(b)-1], nil // Encode ends every value with a newline
+	e.out = b
+	return b, nil
 }
 
 func (e *encoder) release() {
 	if cap(e.out) > maxPooledBuffer {
 		e.out = nil
-	}
-	if e.buf.Cap() > maxPooledBuffer {
-		e.buf = bytes.Buffer{} // e.enc writes to &e.buf, which stays
 	}
 	encoders.Put(e)
 }

@@ -24,7 +24,7 @@ var webJSONType = []string{"application/json"}[:1:1]
 // escaping, no trailing newline, nil as null).
 //
 // As in the Fetch standard, the status must be 200–599 and not one that
-// forbids a body (204, 205, 304): anything else, like a value encoding/json
+// forbids a body (204, 205, 304): anything else, like a value the JSON codec
 // cannot encode, is returned as an [*apierror.Error] 500 with nothing
 // written.
 func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
@@ -39,7 +39,7 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 	}
 	e := encoders.Get().(*encoder)
 	defer e.release()
-	body, err := e.encode(v)
+	body, err := e.encode(w, v)
 	if err != nil {
 		return internal(fmt.Errorf("respond: encoding %T as JSON: %w", v, err))
 	}

@@ -21,6 +21,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+
+	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
 //go:generate go run gen.go
@@ -50,10 +52,12 @@ type Writer struct {
 
 // ErrorConfig is what apierror records on a response. Renderer holds an
 // apierror.Renderer; it is typed any so that internal/watch does not import
-// apierror. Both fields are pointer-shaped: setting them never allocates.
+// apierror. Codec is the JSON codec of the route, which respond and
+// bodyparser use when their own is nil. Setting the fields never allocates.
 type ErrorConfig struct {
 	Renderer any
 	Logger   *slog.Logger
+	Codec    jsoncodec.Codec
 }
 
 // ErrRefused is returned by writes that an OnWrite hook refused, and by

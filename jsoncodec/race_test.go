@@ -1,0 +1,5 @@
+//go:build race
+
+package jsoncodec_test
+
+const raceEnabled = true
