@@ -133,7 +133,7 @@ func JSONError(err error) *Error {
 // withoutIndices drops the segments of a Field that are empty or only
 // digits: the array indices (and numeric map keys) of Go 1.27's Field.
 func withoutIndices(field string) string {
-	if strings.IndexAny(field, "0123456789") < 0 {
+	if !strings.ContainsAny(field, "0123456789") {
 		return field
 	}
 	segs := strings.Split(field, ".")
