@@ -6,7 +6,6 @@ module github.com/apiroutes/apiroutes
 go 1.23
 
 require (
-	github.com/dustin/go-humanize v1.0.1
 	github.com/justinas/alice v1.2.0
 	github.com/rs/cors v1.11.1
 )

@@ -30,8 +30,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/dustin/go-humanize"
 )
 
 // Server is a handler served on a loopback listener for one test.
@@ -143,13 +141,28 @@ func (r Report) String() string {
 		r.Probes, r.ProbeFailures, r.ProbeP50.Round(10*time.Microsecond), r.ProbeMax.Round(10*time.Microsecond))
 }
 
-// Bytes prints a byte count for people, in IEC units ("1.5 KiB", "64 MiB")
-// as go-humanize does; negative counts (a heap that shrank) get a minus sign.
+// Bytes prints a byte count for people in IEC units ("512 B", "1.5 KiB",
+// "64 MiB"); negative counts (a heap that shrank) get a minus sign.
 func Bytes(n int64) string {
 	if n < 0 {
-		return "-" + humanize.IBytes(uint64(-(n+1))+1) // -(n+1) cannot overflow
+		return "-" + ibytes(uint64(-(n+1))+1) // -(n+1) cannot overflow
 	}
-	return humanize.IBytes(uint64(n))
+	return ibytes(uint64(n))
+}
+
+func ibytes(n uint64) string {
+	if n < 1024 {
+		return strconv.FormatUint(n, 10) + " B"
+	}
+	f, unit := float64(n)/1024, 0
+	for f >= 1024 && unit < 5 {
+		f, unit = f/1024, unit+1
+	}
+	prec := 1 // under 10: "1.5 KiB"; above: "64 MiB"
+	if f >= 10 {
+		prec = 0
+	}
+	return strconv.FormatFloat(f, 'f', prec, 64) + " " + [...]string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}[unit]
 }
 
 // Run carries out a against s and measures it. It logs the report.
