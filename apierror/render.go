@@ -57,11 +57,11 @@ func Problem(w http.ResponseWriter, r *http.Request, e *Error) {
 // encoding/json. A codec that fails on these strings is broken: the error
 // goes out as text rather than not at all.
 func sendJSON(w http.ResponseWriter, r *http.Request, status int, contentType string, body any) {
-	var c jsoncodec.Codec
-	if st := watch.From(w); st != nil {
+	var c jsoncodec.Codec = jsoncodec.Std{}
+	if st := watch.From(w); st != nil && st.Errors.Codec != nil {
 		c = st.Errors.Codec
 	}
-	b, err := jsoncodec.Or(c).Append(make([]byte, 0, 128), body)
+	b, err := c.Append(make([]byte, 0, 128), body)
 	if err != nil {
 		send(w, r, status, "", []byte(http.StatusText(status)))
 		return

@@ -24,7 +24,7 @@ type body struct {
 	text  []byte // raw decoded to UTF-8, BOM removed; aliases raw when possible
 	kind  kind
 	off   int             // read position of r.Body
-	codec jsoncodec.Codec // kindJSON with text only
+	codec jsoncodec.Codec // set for kindJSON with text, never nil then
 
 	form url.Values // kindForm only
 
@@ -221,7 +221,7 @@ func Value(r *http.Request) (v any, ok bool) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if !b.valDone {
-			b.value, b.valDone = decodeAny(jsoncodec.Or(b.codec), b.text), true
+			b.value, b.valDone = decodeAny(b.codec, b.text), true
 		}
 		return b.value, true
 	case kindForm:
@@ -322,12 +322,11 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	for _, x := range opts {
 		o |= x
 	}
-	c := jsoncodec.Or(b.codec)
 	var err error
 	if o&DisallowUnknownFields != 0 {
-		err = c.UnmarshalStrict(b.text, &v)
+		err = b.codec.UnmarshalStrict(b.text, &v)
 	} else {
-		err = c.Unmarshal(b.text, &v)
+		err = b.codec.Unmarshal(b.text, &v)
 	}
 	if err == nil {
 		return v, nil

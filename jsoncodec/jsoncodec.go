@@ -29,14 +29,6 @@ type Codec interface {
 // documentation).
 type Std struct{}
 
-// Or returns c, or [Std] when c is nil.
-func Or(c Codec) Codec {
-	if c == nil {
-		return Std{}
-	}
-	return c
-}
-
 // appender is an io.Writer that appends to a slice: json.Encoder writes
 // each value with one Write, so it lands in the caller's buffer.
 type appender struct{ b []byte }

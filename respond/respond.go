@@ -359,11 +359,10 @@ const maxPooledBuffer = 4 << 20
 // an apierror layer, else encoding/json), valid until the encoder is
 // released, with NaN and ±Inf held in interfaces as null.
 func (e *encoder) encode(w http.ResponseWriter, v any) ([]byte, error) {
-	var c jsoncodec.Codec
-	if st := watch.From(w); st != nil {
+	var c jsoncodec.Codec = jsoncodec.Std{}
+	if st := watch.From(w); st != nil && st.Errors.Codec != nil {
 		c = st.Errors.Codec
 	}
-	c = jsoncodec.Or(c)
 	b, err := c.Append(e.out[:0], v)
 	if err != nil {
 		// Only now, on the codec's refusal, look for the NaN and ±Inf
