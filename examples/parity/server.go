@@ -355,11 +355,12 @@ func returnsValue(w http.ResponseWriter, r *http.Request) error {
 }
 
 // methodName is one exported function of app/api/handler/route.js:
-// Response.json({ method: 'GET' }). HEAD is served by the GET function, and
-// still says "GET".
+// Response.json({ method: 'GET' }), so respond's App Router helper
+// (application/json without a charset, no ETag). HEAD is served by the GET
+// function, and still says "GET".
 func methodName(method string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return respond.JSON(w, r, http.StatusOK, struct {
+		return respond.ResponseJSON(w, r, http.StatusOK, struct {
 			Method string `json:"method"`
 		}{method})
 	}
