@@ -113,9 +113,17 @@ func (a *API) Tasks(after ...func(http.Handler) http.Handler) http.Handler {
 	})
 }
 
-// TaskByID serves GET /api/tasks/{id}; the router routes the method, so a
-// DELETE gets the router's own 405, bridged to apierror.
-func (a *API) TaskByID() http.Handler { return a.Chain()(apierror.HandlerFunc(getTask)) }
+// TaskByID serves GET /api/tasks/{id}. Each router mounts it for
+// taskByIDMethods only, so that a DELETE gets the router's own 405
+// (rendered by apierror); OPTIONS is among them because a browser's
+// preflight is answered by the chain's CORS layer, and a plain OPTIONS by
+// route.Methods (204 with Allow), as is HEAD (from GET).
+func (a *API) TaskByID() http.Handler {
+	return a.Chain()(route.Methods{http.MethodGet: apierror.HandlerFunc(getTask)})
+}
+
+// taskByIDMethods are the methods the routers send to TaskByID.
+var taskByIDMethods = []string{http.MethodGet, http.MethodHead, http.MethodOptions}
 
 // Routes are the other paths, each behind the chain, for every method.
 func (a *API) Routes() map[string]http.Handler {

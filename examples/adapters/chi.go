@@ -18,7 +18,10 @@ func Chi(a *API) http.Handler {
 	r.NotFound(NotFound)
 	r.MethodNotAllowed(MethodNotAllowed)
 	r.Handle("/api/tasks", a.Tasks(middleware.RequestSize(1<<20)))
-	r.Method(http.MethodGet, "/api/tasks/{id}", a.TaskByID())
+	task := a.TaskByID()
+	for _, m := range taskByIDMethods {
+		r.Method(m, "/api/tasks/{id}", task)
+	}
 	for path, h := range a.Routes() {
 		r.Handle(path, h)
 	}

@@ -34,7 +34,7 @@ func Echo(a *API) http.Handler {
 		},
 	}), echoPathValues)
 	e.Any("/api/tasks", echo.WrapHandler(a.Tasks()))
-	e.GET("/api/tasks/:id", echo.WrapHandler(a.TaskByID()))
+	e.Match(taskByIDMethods, "/api/tasks/:id", echo.WrapHandler(a.TaskByID()))
 	for path, h := range a.Routes() {
 		e.Any(path, echo.WrapHandler(h))
 	}

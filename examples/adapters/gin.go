@@ -19,7 +19,7 @@ func Gin(a *API) http.Handler {
 	g.NoRoute(gin.WrapF(NotFound))
 	g.NoMethod(gin.WrapF(MethodNotAllowed))
 	g.Any("/api/tasks", gin.WrapH(a.Tasks()))
-	g.GET("/api/tasks/:id", gin.WrapH(a.TaskByID()))
+	g.Match(taskByIDMethods, "/api/tasks/:id", gin.WrapH(a.TaskByID()))
 	for path, h := range a.Routes() {
 		g.Any(path, gin.WrapH(h))
 	}

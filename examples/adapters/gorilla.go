@@ -16,7 +16,7 @@ func Gorilla(a *API) http.Handler {
 	r.NotFoundHandler = http.HandlerFunc(NotFound)
 	r.MethodNotAllowedHandler = http.HandlerFunc(MethodNotAllowed)
 	r.Handle("/api/tasks", a.Tasks())
-	r.Handle("/api/tasks/{id}", a.TaskByID()).Methods(http.MethodGet)
+	r.Handle("/api/tasks/{id}", a.TaskByID()).Methods(taskByIDMethods...)
 	for path, h := range a.Routes() {
 		r.Handle(path, h)
 	}

@@ -12,7 +12,10 @@ import (
 func ServeMux(a *API) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/tasks", a.Tasks())
-	mux.Handle("GET /api/tasks/{id}", a.TaskByID())
+	task := a.TaskByID()
+	for _, m := range taskByIDMethods {
+		mux.Handle(m+" /api/tasks/{id}", task)
+	}
 	for path, h := range a.Routes() {
 		mux.Handle(path, h)
 	}
