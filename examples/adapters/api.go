@@ -189,13 +189,16 @@ func events(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// NotFound and MethodNotAllowed answer a router's own 404 and 405 with
-// apierror, in the renderer of the enclosing apierror layer.
-func NotFound(w http.ResponseWriter, r *http.Request) {
-	apierror.Write(w, r, apierror.NotFound(""))
-}
+// notFound and methodNotAllowed answer a router's own 404 and 405 as
+// route.Mux does, in the renderer of the enclosing apierror layer (the zero
+// Config). methodNotAllowed keeps the Allow header the router set: ServeMux,
+// gin and echo set one; for chi and gorilla/mux, chiAllow and gorillaAllow
+// compute it.
+var notFound, methodNotAllowed = route.ErrorHandlers(apierror.Config{})
 
-// MethodNotAllowed is NotFound's 405; the routers set Allow themselves.
-func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	apierror.Write(w, r, apierror.MethodNotAllowed(""))
+// standardMethods are the methods a computed Allow header may list, in the
+// order route.Methods lists them.
+var standardMethods = []string{
+	http.MethodConnect, http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,
+	http.MethodPatch, http.MethodPost, http.MethodPut, http.MethodTrace,
 }

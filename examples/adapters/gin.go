@@ -16,8 +16,8 @@ func Gin(a *API) http.Handler {
 	g := gin.New()
 	g.HandleMethodNotAllowed = true
 	g.Use(gin.LoggerWithWriter(a.AccessLog), ginPathValues)
-	g.NoRoute(gin.WrapF(NotFound))
-	g.NoMethod(gin.WrapF(MethodNotAllowed))
+	g.NoRoute(gin.WrapH(notFound))
+	g.NoMethod(gin.WrapH(methodNotAllowed)) // gin has set Allow
 	g.Any("/api/tasks", gin.WrapH(a.Tasks()))
 	g.Match(taskByIDMethods, "/api/tasks/:id", gin.WrapH(a.TaskByID()))
 	for path, h := range a.Routes() {

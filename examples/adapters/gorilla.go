@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/handlers"
 	"github.com/gorilla/mux"
@@ -13,8 +14,8 @@ import (
 func Gorilla(a *API) http.Handler {
 	r := mux.NewRouter()
 	r.Use(muxPathValues)
-	r.NotFoundHandler = http.HandlerFunc(NotFound)
-	r.MethodNotAllowedHandler = http.HandlerFunc(MethodNotAllowed)
+	r.NotFoundHandler = notFound
+	r.MethodNotAllowedHandler = gorillaAllow(r, methodNotAllowed)
 	r.Handle("/api/tasks", a.Tasks())
 	r.Handle("/api/tasks/{id}", a.TaskByID()).Methods(taskByIDMethods...)
 	for path, h := range a.Routes() {
@@ -29,6 +30,24 @@ func muxPathValues(next http.Handler) http.Handler {
 		for k, v := range mux.Vars(r) {
 			r.SetPathValue(k, v)
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// gorillaAllow sets the Allow header of gorilla/mux's 405, which sets none,
+// before next renders it: the methods router matches at the request's path.
+func gorillaAllow(router *mux.Router, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		probe := r.Clone(r.Context())
+		for _, m := range standardMethods {
+			probe.Method = m
+			var match mux.RouteMatch // a refused method still matches, with MatchErr set
+			if router.Match(probe, &match) && match.MatchErr == nil {
+				allow = append(allow, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		next.ServeHTTP(w, r)
 	})
 }
