@@ -16,6 +16,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/apiroutes/apiroutes/jsoncodec"
 	json "github.com/goccy/go-json"
@@ -26,13 +27,40 @@ type Codec struct{}
 
 var _ jsoncodec.Codec = Codec{}
 
+// appender is an io.Writer that appends to a slice: go-json's Encoder
+// writes each value with one Write from its pooled buffer, so the value
+// lands in the caller's buffer without a copy of its own.
+type appender struct{ b []byte }
+
+func (a *appender) Write(p []byte) (int, error) {
+	a.b = append(a.b, p...)
+	return len(p), nil
+}
+
+type encoder struct {
+	out appender
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := new(encoder)
+	e.enc = json.NewEncoder(&e.out)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
 // Append appends v's JSON to dst.
 func (Codec) Append(dst []byte, v any) ([]byte, error) {
-	b, err := json.MarshalWithOption(v, json.DisableHTMLEscape())
+	e := encoders.Get().(*encoder)
+	e.out.b = dst
+	err := e.enc.Encode(v) // writes only on success
+	b := e.out.b
+	e.out.b = nil
+	encoders.Put(e)
 	if err != nil {
 		return dst, translate(err)
 	}
-	return append(dst, b...), nil
+	return b[:len(b)-1], nil // Encode ends each value with a newline
 }
 
 // Unmarshal decodes data into v.
