@@ -2,6 +2,7 @@ package adapters
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/handlers"
@@ -17,7 +18,8 @@ func Gorilla(a *API) http.Handler {
 	r.NotFoundHandler = notFound
 	r.MethodNotAllowedHandler = gorillaAllow(r, methodNotAllowed)
 	r.Handle("/api/tasks", a.Tasks())
-	r.Handle("/api/tasks/{id}", a.TaskByID()).Methods(taskByIDMethods...)
+	// Methods upper-cases the slice it is given in place: give it a copy.
+	r.Handle("/api/tasks/{id}", a.TaskByID()).Methods(slices.Clone(taskByIDMethods)...)
 	for path, h := range a.Routes() {
 		r.Handle(path, h)
 	}
