@@ -45,39 +45,34 @@ func Echo(a *API) http.Handler {
 }
 
 // EchoErrorHandler is an echo.HTTPErrorHandler that renders errors with
-// errs (its zero value inherits the server's renderer). echo's
-// *echo.HTTPError keeps its status and message: apierror cannot see its
-// Code field by itself. Like echo's default handler, it does nothing once
-// the response is committed.
+// errs (its zero value inherits the server's renderer), keeping the status
+// and message of echo's *echo.HTTPError. README.md shows it and
+// EchoErrorsInside as a recipe to copy; keep them the same
+// (TestReadmeRecipesAreTheTestedCode).
 func EchoErrorHandler(errs apierror.Config) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
-			// As echo's own handler: some middlewares (RequestLogger with
-			// HandleError) render the error and still return it.
-			return
+			return // answered already: RequestLogger with HandleError renders an error and still returns it
 		}
 		var he *echo.HTTPError
-		if errors.As(err, &he) {
+		if errors.As(err, &he) { // its status is a field apierror cannot see: wrap it in an error apierror reads
 			msg, _ := he.Message.(string)
 			if msg == "" || he.Code >= 500 {
-				msg = http.StatusText(he.Code)
+				msg = http.StatusText(he.Code) // no internal detail in a 5xx, no non-string message
 			}
 			err = apierror.Wrap(err, he.Code, msg)
 		}
-		errs.Write(c.Response(), c.Request(), err)
+		errs.Write(c.Response(), c.Request(), err) // the zero Config renders as the enclosing apierror.Recover does
 	}
 }
 
 // EchoErrorsInside renders a handler's returned error at once, with echo's
 // HTTPErrorHandler, and returns nil. Place it last, after the
-// echo.WrapMiddleware of the apiroutes chain: echo otherwise renders the
-// error after every middleware has returned, so the chain sees a handler
-// that answered nothing (and warns "API resolved without sending a
-// response"), and its response checks miss the error answer.
+// echo.WrapMiddleware of the apiroutes chain.
 func EchoErrorsInside(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := next(c); err != nil {
-			c.Error(err)
+			c.Error(err) // now, inside the chain: echo renders it after the chain has returned, and the chain warns that nothing was sent
 		}
 		return nil
 	}

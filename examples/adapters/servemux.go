@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/route"
 )
 
 // ServeMux mounts the API on net/http's ServeMux, which sets r.PathValue
@@ -22,42 +23,35 @@ func ServeMux(a *API) http.Handler {
 	return a.Server(accessLog(a, bridgeServeMux(mux)))
 }
 
-// bridgeServeMux answers ServeMux's own 404 and 405 with apierror. ServeMux
-// writes them as plain text, so they are caught before a byte is sent: the
-// handler ServeMux chose is run against a writer that keeps only its
-// status (and its headers: Allow stays).
+// bridgeServeMux answers ServeMux's own 404 and 405 in apiroutes' error
+// format, with route's handlers. README.md shows it as a recipe; keep the
+// two the same (TestReadmeRecipesAreTheTestedCode).
 func bridgeServeMux(mux *http.ServeMux) http.Handler {
+	notFound, methodNotAllowed := route.ErrorHandlers(apierror.Config{}) // the enclosing Recover's renderer
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h, pattern := mux.Handler(r)
-		if pattern != "" {
+		if pattern != "" { // a route: ServeHTTP, which also sets r.PathValue
 			mux.ServeHTTP(w, r)
 			return
 		}
-		sw := &statusOnly{w: w}
+		sw := &statusOnly{ResponseWriter: w} // ServeMux writes plain text: keep its status and headers (Allow) only
 		h.ServeHTTP(sw, r)
 		switch sw.code {
-		case http.StatusNotFound, http.StatusMethodNotAllowed:
-			w.Header().Del("X-Content-Type-Options")
-			apierror.Write(w, r, apierror.New(sw.code, ""))
+		case http.StatusNotFound:
+			notFound.ServeHTTP(w, r)
+		case http.StatusMethodNotAllowed:
+			methodNotAllowed.ServeHTTP(w, r)
 		default: // a redirect to the clean path: Location is set
 			w.WriteHeader(sw.code)
 		}
 	})
 }
 
-// statusOnly keeps a handler's status and drops its body.
+// statusOnly keeps a handler's status and headers and drops its body.
 type statusOnly struct {
-	w    http.ResponseWriter
+	http.ResponseWriter
 	code int
 }
 
-func (s *statusOnly) Header() http.Header { return s.w.Header() }
-func (s *statusOnly) WriteHeader(code int) {
-	if s.code == 0 {
-		s.code = code
-	}
-}
-func (s *statusOnly) Write(p []byte) (int, error) {
-	s.WriteHeader(http.StatusOK)
-	return len(p), nil
-}
+func (s *statusOnly) WriteHeader(code int)        { s.code = code }
+func (s *statusOnly) Write(p []byte) (int, error) { return len(p), nil }
