@@ -199,9 +199,10 @@ func Form(r *http.Request) url.Values {
 // Value returns what Next.js's req.body would be, and ok = false where it
 // would be undefined (Raw mode, or no middleware):
 //
-//   - JSON: the value as encoding/json decodes it into any (objects are
-//     map[string]any, numbers float64, null is nil); an empty body is an
-//     empty map, as in Next;
+//   - JSON: the value as the route's codec decodes it into any (objects are
+//     map[string]any, numbers float64, null is nil; a number beyond
+//     float64 is ±Inf, as in JavaScript); an empty body is an empty map,
+//     as in Next;
 //   - urlencoded: map[string]any whose values are string, or []string for
 //     a repeated key; an empty body is an empty map;
 //   - anything else: the text, "" for an empty body.
