@@ -5,8 +5,12 @@
 //   - route parameters copied into r.PathValue, so the handlers read
 //     r.PathValue("id") whatever the router (chi and ServeMux set it
 //     themselves);
-//   - the router's own 404 and 405 answered by apierror, in the renderer of
-//     the server (problem+json here);
+//   - the router's own 404 and 405 answered by route.ErrorHandlers, in the
+//     renderer of the server (problem+json here), the 405 with an Allow
+//     header under every router (chi and gorilla/mux leave it out; chiAllow
+//     and gorillaAllow compute it);
+//   - a route of one method mounted for OPTIONS too, so that the chain's
+//     CORS layer answers a browser's preflight;
 //   - for echo, an HTTPErrorHandler that keeps the status of echo's
 //     HTTPError ([EchoErrorHandler]) and a middleware that renders a
 //     returned error inside the apiroutes chain ([EchoErrorsInside]), so
