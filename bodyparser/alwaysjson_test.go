@@ -31,7 +31,7 @@ func TestAlwaysJSONParsesEveryContentTypeAsRequestJSONDoes(t *testing.T) {
 		{"invalid JSON is refused before the handler", bodyparser.Config{AlwaysJSON: true}, "text/plain", `title=x`, 400, `{"error":"Invalid JSON"}`},
 		{"an empty body still reaches the handler", bodyparser.Config{AlwaysJSON: true}, "text/plain", ``, 200, ""},
 		{"multipart stays a form when Multipart is set", bodyparser.Config{AlwaysJSON: true, Multipart: &bodyparser.MultipartConfig{}}, "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=title\r\n\r\nform\r\n--B--", 200, "form"},
-		{"without AlwaysJSON, text/plain is not JSON (the pages router)", bodyparser.Config{}, "text/plain;charset=UTF-8", `{"title":"x"}`, 200, "Content-Type must be application/json"},
+		{"without AlwaysJSON, text/plain is not JSON (the pages router)", bodyparser.Config{}, "text/plain;charset=UTF-8", `{"title":"x"}`, 200, "Content-Type must be application/json or application/*+json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ type body struct {
 	text  []byte // raw decoded to UTF-8, BOM removed; aliases raw when possible
 	kind  kind
 	off   int             // read position of r.Body
-	codec jsoncodec.Codec // set for kindJSON with text, never nil then
+	codec jsoncodec.Codec // set for kindJSON and kindJSONText with text, never nil then
 
 	form url.Values // kindForm only
 
@@ -290,7 +290,7 @@ const (
 )
 
 var (
-	errNotJSON = apierror.UnsupportedMediaType("Content-Type must be application/json")
+	errNotJSON = apierror.UnsupportedMediaType("Content-Type must be application/json or application/*+json")
 )
 
 // Decode decodes a JSON body into a new T with the route's codec (see
@@ -300,8 +300,10 @@ var (
 // field "age" must be an integer, got string`, see [apierror.JSONError]),
 // and an error that a type's UnmarshalJSON returns is a 400 "Invalid JSON:
 // value does not match the expected type" that keeps it as its cause,
-// unless it is an *apierror.Error itself. A body of another content type
-// is 415; an empty body gives the zero T, as Next.js gives {}. Decode needs
+// unless it is an *apierror.Error itself. application/*+json bodies (RFC
+// 6839: merge-patch+json, vnd.api+json), which Value reads as text as Next
+// does, are decoded too, a syntax error then answered here with a 400. A
+// body of another content type is 415; an empty body gives the zero T, as Next.js gives {}. Decode needs
 // the middleware on the route; without it, it returns a 500 error that
 // says so in its cause.
 func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
@@ -316,7 +318,7 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	if len(b.text) == 0 {
 		return v, nil
 	}
-	if b.kind != kindJSON {
+	if b.kind != kindJSON && b.kind != kindJSONText {
 		return v, errNotJSON
 	}
 	var o DecodeOption

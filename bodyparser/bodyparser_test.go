@@ -455,8 +455,8 @@ func TestDecodeFillsATypedValueAndNamesWhatIsWrong(t *testing.T) {
 		{"an array element names the array, on every Go", "application/json", `{"tags":["a",2]}`, nil, 400, `Invalid JSON: field "tags" must be a string, got number`},
 		{"wrong top-level type", "application/json", `[1]`, nil, 400, `Invalid JSON: value must be an object, got array (at byte 1)`},
 		{"unknown field is refused when asked", "application/json", `{"titel":"x"}`, []bodyparser.DecodeOption{bodyparser.DisallowUnknownFields}, 400, `Invalid JSON: unknown field "titel"`},
-		{"not json", "text/plain", `{"title":"x"}`, nil, 415, "Content-Type must be application/json"},
-		{"a form is not json", "application/x-www-form-urlencoded", `title=x`, nil, 415, "Content-Type must be application/json"},
+		{"not json", "text/plain", `{"title":"x"}`, nil, 415, "Content-Type must be application/json or application/*+json"},
+		{"a form is not json", "application/x-www-form-urlencoded", `title=x`, nil, 415, "Content-Type must be application/json or application/*+json"},
 	}
 	for _, tc := range cases {
 		_, err := decodeWith(t, tc.ct, tc.body, tc.opts...)

@@ -13,6 +13,10 @@ const (
 	kindText kind = iota // anything else: the decoded text
 	kindJSON             // application/json, application/ld+json
 	kindForm             // application/x-www-form-urlencoded
+	// kindJSONText is application/*+json (RFC 6839: merge-patch+json,
+	// vnd.api+json, problem+json): text for Value, as in Next, and JSON for
+	// Decode.
+	kindJSONText
 )
 
 // mediaKind returns how a body with Content-Type header h is parsed, and
@@ -36,6 +40,9 @@ func mediaKind(h string) (kind, string) {
 		return kindJSON, charset
 	case strings.EqualFold(mt, "application/x-www-form-urlencoded"):
 		return kindForm, charset
+	case len(mt) > len("application/+json") && strings.EqualFold(mt[:len("application/")], "application/") &&
+		strings.EqualFold(mt[len(mt)-len("+json"):], "+json"):
+		return kindJSONText, charset
 	}
 	return kindText, charset
 }

@@ -119,3 +119,38 @@ func TestDecompressionCanBeTurnedOff(t *testing.T) {
 		})
 	}
 }
+
+// RFC 6839's structured syntax suffix: application/*+json bodies stay text
+// for Value, as in Next, and Decode reads them as JSON.
+func TestDecodeAcceptsStructuredSyntaxJSONMediaTypes(t *testing.T) {
+	type patch struct {
+		Title string `json:"title"`
+	}
+	h := bodyparser.New(bodyparser.Config{})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, _ := bodyparser.Value(r)
+		p, err := bodyparser.Decode[patch](r)
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		fmt.Fprintf(w, "%T %s", v, p.Title)
+	}))
+	srv := startServer(t, h)
+	for _, tt := range []struct {
+		contentType, body string
+		want              int
+		text              string
+	}{
+		{"application/merge-patch+json", `{"title":"x"}`, 200, "string x"},
+		{"application/vnd.api+json; charset=utf-8", `{"title":"y"}`, 200, "string y"},
+		{"APPLICATION/PROBLEM+JSON", `{"title":"z"}`, 200, "string z"},
+		{"application/merge-patch+json", `{"title":`, 400, "syntax error"},
+		{"application/+json", `{"title":"x"}`, 400, "Content-Type must be application/json or application/*+json"},
+		{"text/x+json", `{"title":"x"}`, 400, "Content-Type must be"},
+	} {
+		resp, got := do(t, newClient(t), newRequest(t, srv.URL, strings.NewReader(tt.body), "Content-Type", tt.contentType))
+		if resp.StatusCode != tt.want || !strings.Contains(got, tt.text) {
+			t.Errorf("%s %s: got %d %q, want %d with %q", tt.contentType, tt.body, resp.StatusCode, got, tt.want, tt.text)
+		}
+	}
+}

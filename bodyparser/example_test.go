@@ -69,7 +69,7 @@ func ExampleDecode() {
 	// 200 created "write docs" with priority 2
 	// 400 {"error":"Invalid JSON: field \"priority\" must be an integer, got string"}
 	// 400 {"error":"Invalid JSON: unknown field \"titel\""}
-	// 415 {"error":"Content-Type must be application/json"}
+	// 415 {"error":"Content-Type must be application/json or application/*+json"}
 	// 413 {"error":"Body exceeded 10kb limit"}
 }
 

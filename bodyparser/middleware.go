@@ -89,6 +89,8 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		b.codec = p.codecFor(w)
+	case kindJSONText: // validated by Decode, if the handler asks for JSON
+		b.codec = p.codecFor(w)
 	case kindForm:
 		b.form = url.Values{}
 		whatwg.ParseURLEncoded(string(b.text), maxFormPairs, func(name, value string) {

@@ -31,7 +31,7 @@ func TestQuickstartAnswersLikeItsDocComment(t *testing.T) {
 		{"POST", "/api/notes", `{"text":"` + strings.Repeat("a", 1<<20) + `"}`, 413, `{"error":"Body exceeded 1mb limit"}`, ""},
 		{"POST", "/api/notes", `{"text":"buy milk"}`, 201, `{"id":2,"text":"buy milk"}`, ""},
 		{"GET", "/api/panic", "", 500, `{"error":"Internal Server Error"}`, ""},
-		{"POST", "/api/notes", `{"text":"x"}`, 415, `{"error":"Content-Type must be application/json"}`, "application/x-www-form-urlencoded"},
+		{"POST", "/api/notes", `{"text":"x"}`, 415, `{"error":"Content-Type must be application/json or application/*+json"}`, "application/x-www-form-urlencoded"},
 	}
 	for _, tc := range cases {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
