@@ -55,7 +55,10 @@ type Config struct {
 	// (Body.Errors and Response.Errors, when set, take its place for their
 	// layer). Errors.Logger is the route's one logger: it also receives the
 	// response warnings and the CORS refusals, unless Response.Logger or
-	// CORS.Logger is set. Nil means slog.Default().
+	// CORS.Logger is set. Nil means slog.Default(). Errors.Codec is the
+	// route's JSON codec (package jsoncodec; nil: encoding/json), for
+	// Decode, Value, respond's helpers and error bodies alike; Body.Codec
+	// overrides it for the body alone.
 	Errors apierror.Config
 
 	// Methods, when not empty, lists the methods the route serves, upper
