@@ -135,9 +135,9 @@ func TestRenderersProduceTheirDocumentedFormat(t *testing.T) {
 		ct       []string // nil = the header must be absent
 		body     string
 	}{
-		{"json", JSON, []string{"application/json; charset=utf-8"}, `{"error":"task <7> \"x\"\n","code":"nf"}`},
-		{"text", Text, nil, "task <7> \"x\"\n"},
-		{"problem", Problem, []string{"application/problem+json"}, `{"type":"about:blank","title":"Not Found","status":404,"detail":"task <7> \"x\"\n","code":"nf"}`},
+		{"json", RenderJSON, []string{"application/json; charset=utf-8"}, `{"error":"task <7> \"x\"\n","code":"nf"}`},
+		{"text", RenderText, nil, "task <7> \"x\"\n"},
+		{"problem", RenderProblem, []string{"application/problem+json"}, `{"type":"about:blank","title":"Not Found","status":404,"detail":"task <7> \"x\"\n","code":"nf"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +177,7 @@ func TestRenderersProduceTheirDocumentedFormat(t *testing.T) {
 func TestJSONBodiesEscapeLikeJSONStringify(t *testing.T) {
 	t.Parallel()
 	for _, msg := range []string{`<a&b>`, "q\"b\\", "\x00\x1f\x7f", "\b\f\n\r\t", "héllo 😀", "\u2028"} {
-		for _, render := range []Renderer{JSON, Problem} {
+		for _, render := range []Renderer{RenderJSON, RenderProblem} {
 			rec := httptest.NewRecorder()
 			render(rec, httptest.NewRequest("GET", "/", nil), BadRequest(msg))
 			var back map[string]any
@@ -285,12 +285,12 @@ func TestInnerLayersInheritTheNearestConfig(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/plain", HandlerFunc(failing(NotFound(""))))
-	mux.Handle("/text", Config{Renderer: Text}.Handler(failing(NotFound(""))))
+	mux.Handle("/text", Config{Renderer: RenderText}.Handler(failing(NotFound(""))))
 	mux.Handle("/boom", HandlerFunc(failing(errors.New("boom"))))
 	mux.Handle("/write", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Write(w, r, BadRequest("bad"))
 	}))
-	server := Config{Renderer: Problem, Logger: logger}.Recover(mux)
+	server := Config{Renderer: RenderProblem, Logger: logger}.Recover(mux)
 
 	cases := []struct{ path, ct, body string }{
 		{"/plain", "application/problem+json", `{"type":"about:blank","title":"Not Found","status":404,"detail":"Not Found"}`},
@@ -312,7 +312,7 @@ func TestInnerLayersInheritTheNearestConfig(t *testing.T) {
 
 func TestAnInnerConfigEndsWhenItsLayerReturns(t *testing.T) {
 	t.Parallel()
-	inner := Config{Renderer: Text}.Handler(func(w http.ResponseWriter, r *http.Request) error { return nil })
+	inner := Config{Renderer: RenderText}.Handler(func(w http.ResponseWriter, r *http.Request) error { return nil })
 	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inner.ServeHTTP(w, r)
 		Write(w, r, NotFound(""))
@@ -326,7 +326,7 @@ func TestAnInnerConfigEndsWhenItsLayerReturns(t *testing.T) {
 
 func TestHEADGetsStatusAndHeadersWithoutBody(t *testing.T) {
 	t.Parallel()
-	for _, r := range []Renderer{JSON, Text, Problem} {
+	for _, r := range []Renderer{RenderJSON, RenderText, RenderProblem} {
 		srv := httptest.NewServer(Config{Renderer: r}.Handler(func(w http.ResponseWriter, r *http.Request) error {
 			return Unauthorized("token expired")
 		}))

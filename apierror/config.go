@@ -17,12 +17,12 @@ import (
 // There is no package-level default to change. Instead, a layer with a
 // non-zero Config ([Config.Handler], [Config.Recover]) records it for the
 // request, and every layer inside it whose own field is nil uses the
-// recorded one. Wrapping a whole server in Config{Renderer: Problem}.Recover
+// recorded one. Wrapping a whole server in Config{Renderer: RenderProblem}.Recover
 // therefore switches every error of that server to problem+json, and a route
 // can still choose its own.
 type Config struct {
 	// Renderer writes error responses. Nil means the renderer of the nearest
-	// enclosing layer that set one, else [JSON].
+	// enclosing layer that set one, else [RenderJSON].
 	Renderer Renderer
 	// Logger receives the causes of 5xx errors, panics, and errors that
 	// could not be sent. Nil means the enclosing layer's, else [slog.Default].
@@ -51,7 +51,7 @@ func (c *Config) effective(st *watch.Writer) Config {
 		}
 	}
 	if out.Renderer == nil {
-		out.Renderer = JSON
+		out.Renderer = RenderJSON
 	}
 	if out.Logger == nil {
 		out.Logger = slog.Default()

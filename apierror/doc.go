@@ -39,9 +39,9 @@
 //
 // # Renderers
 //
-// [JSON] (the default) sends {"error":"<message>"}; [Text] reproduces
-// Next.js byte for byte (the message as a body, no Content-Type); [Problem]
-// sends RFC 9457 application/problem+json. Choose one per handler with
+// [RenderJSON] (the default) sends {"error":"<message>"}; [RenderText]
+// reproduces Next.js byte for byte (the message as a body, no
+// Content-Type); [RenderProblem] sends RFC 9457 application/problem+json. Choose one per handler with
 // [Config.Handler], or for a whole server by wrapping it in
 // [Config.Recover]: layers inside inherit the renderer and logger of the
 // nearest enclosing layer that set them. There is no package-level setting.
@@ -60,7 +60,7 @@
 //
 // # Differences from Next.js
 //
-//   - Bodies are JSON by default; [Text] is the exact Next.js rendering.
+//   - Bodies are JSON by default; [RenderText] is the exact Next.js rendering.
 //   - net/http cannot send a custom reason phrase, so "HTTP/1.1 400 Bad
 //     Request" is sent where Next sends "HTTP/1.1 400 Invalid JSON".
 //   - Next sends 500 for any error that is not its own ApiError; here any

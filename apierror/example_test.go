@@ -80,16 +80,16 @@ func ExampleConfig_Recover() {
 	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apierror.Errorf(http.StatusNotFound, "task %s not found", r.PathValue("id"))
 	}))
-	server := apierror.Config{Renderer: apierror.Problem}.Recover(mux)
+	server := apierror.Config{Renderer: apierror.RenderProblem}.Recover(mux)
 	show(server, "GET", "/api/tasks/7")
 	// Output:
 	// 404 Not Found application/problem+json
 	// {"type":"about:blank","title":"Not Found","status":404,"detail":"task 7 not found"}
 }
 
-func ExampleText() {
-	// Text answers exactly like Next.js: the message as the body, no Content-Type.
-	h := apierror.Config{Renderer: apierror.Text}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+func ExampleRenderText() {
+	// RenderText answers exactly like Next.js: the message as the body, no Content-Type.
+	h := apierror.Config{Renderer: apierror.RenderText}.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		return apierror.BadRequest("Invalid JSON")
 	})
 	show(h, "POST", "/api/echo")

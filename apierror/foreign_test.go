@@ -45,7 +45,7 @@ func TestAnOuterRendererReachesHandlersBehindAForeignWrapperOnTheWire(t *testing
 	t.Parallel()
 	logger, logs := newLogger()
 	var status, n int
-	h := Config{Renderer: Problem, Logger: logger}.Recover(foreignLogger(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	h := Config{Renderer: RenderProblem, Logger: logger}.Recover(foreignLogger(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Path == "/api/panic" {
 			panic("boom")
 		}

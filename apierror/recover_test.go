@@ -111,7 +111,7 @@ func TestRecoverUsesItsRenderer(t *testing.T) {
 	t.Parallel()
 	logger, _ := newLogger()
 	rec := httptest.NewRecorder()
-	Config{Renderer: Text, Logger: logger}.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	Config{Renderer: RenderText, Logger: logger}.Recover(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		panic("boom")
 	})).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Code != 500 || rec.Body.String() != "Internal Server Error" {

@@ -9,15 +9,15 @@ import (
 )
 
 // Renderer writes e as the response. It is called only while the response
-// has not started; it must send the status from e.Status. [JSON], [Text] and
-// [Problem] are the ones provided; write your own for other shapes.
+// has not started; it must send the status from e.Status. [RenderJSON], [RenderText] and
+// [RenderProblem] are the ones provided; write your own for other shapes.
 type Renderer func(w http.ResponseWriter, r *http.Request, e *Error)
 
-// JSON renders {"error":"<message>"} (and "code" when e.Code is set) with
+// RenderJSON renders {"error":"<message>"} (and "code" when e.Code is set) with
 // Content-Type application/json; charset=utf-8, encoded by the route's
 // codec (see [Config].Codec): like JSON.stringify, no HTML escaping. This
 // is the default.
-func JSON(w http.ResponseWriter, r *http.Request, e *Error) {
+func RenderJSON(w http.ResponseWriter, r *http.Request, e *Error) {
 	body := struct {
 		Error string `json:"error"`
 		Code  string `json:"code,omitempty"`
@@ -25,20 +25,20 @@ func JSON(w http.ResponseWriter, r *http.Request, e *Error) {
 	sendJSON(w, r, e.Status, "application/json; charset=utf-8", &body)
 }
 
-// Text renders the error exactly as Next.js's sendError does: the status,
+// RenderText renders the error exactly as Next.js's sendError does: the status,
 // the message as the body, and no Content-Type. (Next also puts the message
 // in the reason phrase; net/http always sends the standard reason phrase.)
-func Text(w http.ResponseWriter, r *http.Request, e *Error) {
+func RenderText(w http.ResponseWriter, r *http.Request, e *Error) {
 	send(w, r, e.Status, "", []byte(e.message()))
 }
 
-// Problem renders an RFC 9457 problem details object with Content-Type
+// RenderProblem renders an RFC 9457 problem details object with Content-Type
 // application/problem+json:
 //
 //	{"type":"about:blank","title":"Not Found","status":404,"detail":"task 7 not found"}
 //
 // plus a "code" member when e.Code is set.
-func Problem(w http.ResponseWriter, r *http.Request, e *Error) {
+func RenderProblem(w http.ResponseWriter, r *http.Request, e *Error) {
 	title := http.StatusText(e.Status)
 	if title == "" {
 		title = "Status " + strconv.Itoa(e.Status)

@@ -487,12 +487,12 @@ func TestDecodeWithoutTheMiddlewareIsAServerError(t *testing.T) {
 
 func TestErrorsUseTheConfiguredRenderer(t *testing.T) {
 	t.Parallel()
-	rec, _ := serve(t, bodyparser.Config{Errors: apierror.Config{Renderer: apierror.Text}}, request{ct: "application/json", body: "{"}.build())
+	rec, _ := serve(t, bodyparser.Config{Errors: apierror.Config{Renderer: apierror.RenderText}}, request{ct: "application/json", body: "{"}.build())
 	if rec.Code != 400 || rec.Body.String() != "Invalid JSON" || rec.Header().Get("Content-Type") != "" {
 		t.Errorf("got %d %q %q", rec.Code, rec.Body, rec.Header().Get("Content-Type"))
 	}
 	// An enclosing apierror layer's renderer is inherited.
-	h := apierror.Config{Renderer: apierror.Problem}.Recover(bodyparser.New(bodyparser.Config{})(http.NotFoundHandler()))
+	h := apierror.Config{Renderer: apierror.RenderProblem}.Recover(bodyparser.New(bodyparser.Config{})(http.NotFoundHandler()))
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, request{ct: "application/json", body: "{"}.build())
 	if rec.Header().Get("Content-Type") != "application/problem+json" {

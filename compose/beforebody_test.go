@@ -79,7 +79,7 @@ func TestBeforeBodyRunsInsideCORSAndTheResponseChecks(t *testing.T) {
 	logger, logs := newLogger()
 	h := compose.Route(http.NotFoundHandler(), compose.Config{
 		CORS:       appCORS,
-		Errors:     apierror.Config{Renderer: apierror.Problem, Logger: logger},
+		Errors:     apierror.Config{Renderer: apierror.RenderProblem, Logger: logger},
 		BeforeBody: []func(http.Handler) http.Handler{mark("first"), requireToken},
 	})
 	rec := send(h, "POST", "{}", map[string]string{"Origin": "https://app.example.com"})

@@ -148,12 +148,12 @@ func TestErrorsUseTheRoutesRenderer(t *testing.T) {
 	t.Parallel()
 	h := compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apierror.NotFound("no such task")
-	}, compose.Config{Errors: apierror.Config{Renderer: apierror.Problem}})
+	}, compose.Config{Errors: apierror.Config{Renderer: apierror.RenderProblem}})
 	rec := send(h, "GET", "", nil)
 	if rec.Code != 404 || rec.Header().Get("Content-Type") != "application/problem+json" {
 		t.Errorf("got %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
-	bad := send(compose.Route(http.NotFoundHandler(), compose.Config{Errors: apierror.Config{Renderer: apierror.Text}}), "POST", "{", map[string]string{"Content-Type": "application/json"})
+	bad := send(compose.Route(http.NotFoundHandler(), compose.Config{Errors: apierror.Config{Renderer: apierror.RenderText}}), "POST", "{", map[string]string{"Content-Type": "application/json"})
 	if bad.Body.String() != "Invalid JSON" {
 		t.Errorf("the body parser did not use the route's renderer: %q", bad.Body)
 	}
@@ -276,12 +276,12 @@ func TestARouteConfigIsACopyOfTheBaseChanged(t *testing.T) {
 		Body:     bodyparser.Config{SizeLimit: "10b"},
 		Response: responselimit.Config{ExternalResolver: true},
 		CORS:     appCORS,
-		Errors:   apierror.Config{Renderer: apierror.Text, Logger: logger},
+		Errors:   apierror.Config{Renderer: apierror.RenderText, Logger: logger},
 	}
 	bigger := api
 	bigger.Body.SizeLimit = "20b"
 	jsonErrors := api
-	jsonErrors.Errors.Renderer = apierror.JSON
+	jsonErrors.Errors.Renderer = apierror.RenderJSON
 	if api.Body.SizeLimit != "10b" || api.Errors.Renderer == nil || bigger.CORS != appCORS || !bigger.Response.ExternalResolver {
 		t.Fatalf("base %+v, copy %+v", api, bigger)
 	}

@@ -2,7 +2,7 @@
 // Config that reads like Next.js's per-route config. A Config holds the
 // layers' own configurations, nested as Next nests them:
 //
-//	api := compose.Config{Errors: apierror.Config{Renderer: apierror.Problem}} // the base of every route
+//	api := compose.Config{Errors: apierror.Config{Renderer: apierror.RenderProblem}} // the base of every route
 //
 //	// pages/api/upload.js: export const config = { api: { bodyParser: { sizeLimit: '10mb' }, responseLimit: '8mb' } }
 //	upload := api

@@ -78,7 +78,7 @@ func Example() {
 func ExampleConfig() {
 	// Settings for the whole API, made once.
 	api := compose.Config{
-		Errors: apierror.Config{Renderer: apierror.Problem},
+		Errors: apierror.Config{Renderer: apierror.RenderProblem},
 		Body:   bodyparser.Config{SizeLimit: "100kb"},
 	}
 	small := api // a route's config: the base, copied and changed

@@ -53,7 +53,7 @@ func TestAMethodTheRouteDoesNotServeIsRefusedBeforeItsMiddlewareAndBody(t *testi
 	})}
 	c := compose.Config{
 		CORS:       &cors.Options{AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"GET", "HEAD", "POST", "DELETE"}},
-		Errors:     apierror.Config{Renderer: apierror.Problem},
+		Errors:     apierror.Config{Renderer: apierror.RenderProblem},
 		BeforeBody: []func(http.Handler) http.Handler{log.record("auth")},
 	}
 	withMethods := c

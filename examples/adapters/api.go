@@ -85,7 +85,7 @@ func New(logger *slog.Logger, accessLog io.Writer, origin string) *API {
 // 500s and every error answer, the routers' 404 and 405 included, is
 // problem+json.
 func (a *API) Server(router http.Handler) http.Handler {
-	return apierror.Config{Renderer: apierror.Problem, Logger: a.Logger}.Recover(router)
+	return apierror.Config{Renderer: apierror.RenderProblem, Logger: a.Logger}.Recover(router)
 }
 
 // snoop is a middleware built on httpsnoop that counts what the handler

@@ -59,7 +59,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:3001", "address to listen on (port 0 picks a free one)")
 	errorsFlag := flag.String("errors", "json", "how errors are rendered: json (apierror's default), text (Next's plain text) or problem (RFC 9457)")
 	flag.Parse()
-	renderers := map[string]apierror.Renderer{"json": apierror.JSON, "text": apierror.Text, "problem": apierror.Problem}
+	renderers := map[string]apierror.Renderer{"json": apierror.RenderJSON, "text": apierror.RenderText, "problem": apierror.RenderProblem}
 	renderer, ok := renderers[*errorsFlag]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "parity: -errors %q: want json, text or problem\n", *errorsFlag)

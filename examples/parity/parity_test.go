@@ -623,7 +623,7 @@ func TestHandlerMethods(t *testing.T) {
 // the body, no Content-Type (the reason phrase stays net/http's).
 func TestTextErrorsAreNexts(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, func(logOut io.Writer) http.Handler { return newServerWith(logOut, apierror.Text) })
+	s := newTestServer(t, func(logOut io.Writer) http.Handler { return newServerWith(logOut, apierror.RenderText) })
 	cases := []struct {
 		rq     request
 		status int

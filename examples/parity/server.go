@@ -26,8 +26,8 @@ import (
 func newServer(logOut io.Writer) http.Handler { return newServerWith(logOut, nil) }
 
 // newServerWith is newServer with the error renderer of every route and of
-// the 404 and 405 answers: nil for JSON, apierror.Text for Next's plain
-// text, apierror.Problem for RFC 9457.
+// the 404 and 405 answers: nil for JSON, apierror.RenderText for Next's plain
+// text, apierror.RenderProblem for RFC 9457.
 //
 // Each route is what a user of the library would write for the Next.js file
 // of the same name, with the same config: compose.Config is the file's

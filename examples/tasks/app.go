@@ -194,10 +194,10 @@ func noteUser(r *http.Request, user string) {
 	}
 }
 
-// renderError is apierror.JSON ({"error": "..."}) that notes the status.
+// renderError is apierror.RenderJSON ({"error": "..."}) that notes the status.
 func renderError(w http.ResponseWriter, r *http.Request, e *apierror.Error) {
 	noteStatus(r, e.Status)
-	apierror.JSON(w, r, e)
+	apierror.RenderJSON(w, r, e)
 }
 
 // accessLog logs one line per request at Info: method, path, status, bytes,

@@ -19,7 +19,7 @@ REACT_VERSION=${REACT_VERSION:-19.3.1}
 NEXT_PORT=${NEXT_PORT:-3100}
 GO_PORT=${GO_PORT:-3101}
 WORK=${WORK:-${TMPDIR:-/tmp}/apiroutes-parity-next}
-# text: Next's plain-text error bodies (apierror.Text), so that the diff
+# text: Next's plain-text error bodies (apierror.RenderText), so that the diff
 # shows what differs beyond the documented choice of JSON errors.
 GO_ERRORS=${GO_ERRORS:-text}
 
