@@ -143,11 +143,11 @@ func TestRenderersProduceTheirDocumentedFormat(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// A real server, so that net/http's own Content-Type sniffing shows.
-			srv := httptest.NewServer(Config{Renderer: tc.renderer}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+			srv := httptest.NewServer(Config{Renderer: tc.renderer}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 				w.Header().Set("Content-Encoding", "gzip") // meant for a body that never came
 				w.Header().Set("ETag", `"abc"`)
 				return e
-			}))
+			})))
 			defer srv.Close()
 			res, err := http.Get(srv.URL)
 			if err != nil {
@@ -207,13 +207,12 @@ func (c upperCodec) Append(dst []byte, v any) ([]byte, error) {
 
 func TestTheCodecOfTheConfigWritesTheBodiesOfEveryLayerInside(t *testing.T) {
 	t.Parallel()
-	inner := Config{}.Handler(func(w http.ResponseWriter, r *http.Request) error { return NotFound("gone") })
+	inner := HandlerFunc(func(w http.ResponseWriter, r *http.Request) error { return NotFound("gone") })
 	for _, tc := range []struct {
 		name string
 		h    http.Handler
 	}{
-		{"Recover outside a zero Handler", Config{Codec: upperCodec{}}.Recover(inner)},
-		{"Handler", Config{Codec: upperCodec{}}.Handler(func(w http.ResponseWriter, r *http.Request) error { return NotFound("gone") })},
+		{"Recover outside a HandlerFunc", Config{Codec: upperCodec{}}.Recover(inner)},
 		{"Write with a Config", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ww, _ := watch.Wrap(w)
 			Config{Codec: upperCodec{}}.Write(ww, r, NotFound("gone"))
@@ -235,11 +234,11 @@ func TestTheCodecOfTheConfigWritesTheBodiesOfEveryLayerInside(t *testing.T) {
 func TestHandlerDoesNotWriteTwiceWhenTheResponseHasStarted(t *testing.T) {
 	t.Parallel()
 	logger, logs := newLogger()
-	h := Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := Config{Logger: logger}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = io.WriteString(w, "partial")
 		return errors.New("late failure")
-	})
+	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/late", nil))
 	if rec.Code != http.StatusAccepted || rec.Body.String() != "partial" {
@@ -253,10 +252,10 @@ func TestHandlerDoesNotWriteTwiceWhenTheResponseHasStarted(t *testing.T) {
 func TestHandlerTreatsAWriteHeaderAsAStartedResponse(t *testing.T) {
 	t.Parallel()
 	logger, _ := newLogger()
-	h := Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := Config{Logger: logger}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNoContent)
 		return NotFound("")
-	})
+	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("DELETE", "/api/x", nil))
 	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
@@ -285,7 +284,7 @@ func TestInnerLayersInheritTheNearestConfig(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/plain", HandlerFunc(failing(NotFound(""))))
-	mux.Handle("/text", Config{Renderer: RenderText}.Handler(failing(NotFound(""))))
+	mux.Handle("/text", Config{Renderer: RenderText}.Recover(HandlerFunc(failing(NotFound("")))))
 	mux.Handle("/boom", HandlerFunc(failing(errors.New("boom"))))
 	mux.Handle("/write", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Write(w, r, BadRequest("bad"))
@@ -312,7 +311,7 @@ func TestInnerLayersInheritTheNearestConfig(t *testing.T) {
 
 func TestAnInnerConfigEndsWhenItsLayerReturns(t *testing.T) {
 	t.Parallel()
-	inner := Config{Renderer: RenderText}.Handler(func(w http.ResponseWriter, r *http.Request) error { return nil })
+	inner := Config{Renderer: RenderText}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error { return nil }))
 	outer := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inner.ServeHTTP(w, r)
 		Write(w, r, NotFound(""))
@@ -327,9 +326,9 @@ func TestAnInnerConfigEndsWhenItsLayerReturns(t *testing.T) {
 func TestHEADGetsStatusAndHeadersWithoutBody(t *testing.T) {
 	t.Parallel()
 	for _, r := range []Renderer{RenderJSON, RenderText, RenderProblem} {
-		srv := httptest.NewServer(Config{Renderer: r}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		srv := httptest.NewServer(Config{Renderer: r}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			return Unauthorized("token expired")
-		}))
+		})))
 		res, err := http.Head(srv.URL)
 		if err != nil {
 			t.Fatal(err)
@@ -437,11 +436,11 @@ func TestRenderSendsTheErrorAsItIsWithoutLogging(t *testing.T) {
 		t.Errorf("Render logged: %s", logs)
 	}
 	// Once the response has started, Render sends nothing and says so.
-	h := Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := Config{Logger: logger}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		_, _ = io.WriteString(w, "partial")
 		Config{}.Render(w, r, NotFound(""))
 		return nil
-	})
+	}))
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if rec.Body.String() != "partial" || !strings.Contains(logs.String(), "response already started") {

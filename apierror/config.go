@@ -15,7 +15,7 @@ import (
 //
 // A Config is a value: copy it, share it, pass it to other packages' configs.
 // There is no package-level default to change. Instead, a layer with a
-// non-zero Config ([Config.Handler], [Config.Recover]) records it for the
+// non-zero Config ([Config.Recover]) records it for the
 // request, and every layer inside it whose own field is nil uses the
 // recorded one. Wrapping a whole server in Config{Renderer: RenderProblem}.Recover
 // therefore switches every error of that server to problem+json, and a route
@@ -95,7 +95,7 @@ func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
 // outside it (CORS, Vary) stay. Any other status keeps every header, so
 // that a 401's WWW-Authenticate or a 503's Retry-After goes out with it. If
 // the response has already started (known when w comes
-// from [Config.Handler], [Config.Recover] or another apiroutes layer),
+// from [HandlerFunc], [Config.Recover] or another apiroutes layer),
 // nothing more is written and the error is logged. HEAD responses get the
 // status and headers without a body.
 func (c Config) Write(w http.ResponseWriter, r *http.Request, err error) {

@@ -16,10 +16,13 @@
 //
 //	mux.Handle("GET /api/tasks/{id}", apierror.HandlerFunc(getTask))
 //
-// HandlerFunc is the only adapter, as [http.HandlerFunc] is in net/http: a
-// conversion, no allocation. Every package-level function is its [Config]
-// method with the zero Config ([Write] and [Config.Write], [Recover] and
-// [Config.Recover]); [Config.Handler] is the configured HandlerFunc.
+// Every package-level function is its [Config] method with the zero Config
+// ([Write] and [Config.Write], [Recover] and [Config.Recover]).
+//
+// # Names
+//
+// A renderer is named Render<shape>, so that respond.JSON is the only JSON that sends.
+// [HandlerFunc] is the only adapter; a [Config] reaches it from an enclosing [Config.Recover].
 //
 // # Mapping
 //
@@ -41,8 +44,8 @@
 //
 // [RenderJSON] (the default) sends {"error":"<message>"}; [RenderText]
 // reproduces Next.js byte for byte (the message as a body, no
-// Content-Type); [RenderProblem] sends RFC 9457 application/problem+json. Choose one per handler with
-// [Config.Handler], or for a whole server by wrapping it in
+// Content-Type); [RenderProblem] sends RFC 9457 application/problem+json.
+// Choose one for a route or a whole server by wrapping it in
 // [Config.Recover]: layers inside inherit the renderer and logger of the
 // nearest enclosing layer that set them. There is no package-level setting.
 //

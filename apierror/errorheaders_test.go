@@ -74,7 +74,7 @@ func TestErrorAnswersDropTheHandlersHeadersButKeepTheOuterLayers(t *testing.T) {
 			CORS: corsOptions, Response: responselimit.Config{Limit: "1kb", Enforce: true}, Errors: apierror.Config{Logger: quiet},
 		}).Then(apierror.HandlerFunc(headerHandler)))},
 		{"rs/cors outside Recover and HandlerFunc", requestID(cors.New(*corsOptions)(
-			apierror.Config{Logger: quiet}.Recover(apierror.Config{Logger: quiet}.Handler(headerHandler))))},
+			apierror.Config{Logger: quiet}.Recover(apierror.HandlerFunc(headerHandler))))},
 	}
 	cases := []struct {
 		path      string

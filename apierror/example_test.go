@@ -54,7 +54,7 @@ func ExampleHandlerFunc() {
 	// {"error":"task not found","code":"task_not_found"}
 }
 
-func ExampleHandler_unknownError() {
+func ExampleHandlerFunc_unknownError() {
 	// The cause of a 500 goes to the log, never to the client.
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
@@ -64,9 +64,9 @@ func ExampleHandler_unknownError() {
 			return a
 		},
 	}))
-	h := apierror.Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.Config{Logger: logger}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("connect: connection refused")
-	})
+	}))
 	show(h, "POST", "/api/tasks")
 	// Output:
 	// level=ERROR msg="apierror: server error" method=POST path=/api/tasks status=500 error="connect: connection refused"
@@ -89,9 +89,9 @@ func ExampleConfig_Recover() {
 
 func ExampleRenderText() {
 	// RenderText answers exactly like Next.js: the message as the body, no Content-Type.
-	h := apierror.Config{Renderer: apierror.RenderText}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.Config{Renderer: apierror.RenderText}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apierror.BadRequest("Invalid JSON")
-	})
+	}))
 	show(h, "POST", "/api/echo")
 	// Output:
 	// 400 Bad Request

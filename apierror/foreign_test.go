@@ -84,9 +84,9 @@ func TestAnOuterRendererReachesHandlersBehindAForeignWrapperOnTheWire(t *testing
 func TestAStartedResponseIsSeenThroughAForeignWrapper(t *testing.T) {
 	t.Parallel()
 	logger, logs := newLogger()
-	inner := Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	inner := Config{Logger: logger}.Recover(HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return errors.New("late failure")
-	})
+	}))
 	// The foreign layer sends a header before the inner handler's error:
 	// the inner layer must see the started response of the outer watcher.
 	h := Recover(foreignLogger(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

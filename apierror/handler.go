@@ -12,8 +12,9 @@ import (
 //
 //	mux.Handle("GET /api/tasks", apierror.HandlerFunc(listTasks))
 //
-// It does not recover panics: wrap it in [Recover] for that. Use
-// [Config.Handler] for another renderer or logger.
+// It does not recover panics: wrap it in [Recover] for that. For another
+// renderer, logger or codec, wrap it (or the whole server) in
+// [Config.Recover]: the error is then written with that Config.
 type HandlerFunc func(http.ResponseWriter, *http.Request) error
 
 // ServeHTTP calls f and writes its error, if any, with [Write].
@@ -22,29 +23,5 @@ func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := f(ww, r); err != nil {
 		var c Config
 		c.write(ww, st, r, err)
-	}
-}
-
-// Handler adapts fn to an [http.Handler] that writes fn's error with c.
-// A non-zero c also applies to every layer inside fn that writes errors
-// with a zero Config.
-func (c Config) Handler(fn HandlerFunc) http.Handler {
-	if c.isZero() {
-		return fn
-	}
-	return &handler{fn: fn, cfg: c}
-}
-
-type handler struct {
-	fn  HandlerFunc
-	cfg Config
-}
-
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ww, st := watch.Wrap(w)
-	prev := h.cfg.enter(st)
-	defer func() { st.Errors = prev }()
-	if err := h.fn(ww, r); err != nil {
-		h.cfg.write(ww, st, r, err)
 	}
 }

@@ -96,7 +96,7 @@
 // value, and a response that has already started (when w comes from an
 // apiroutes layer, which knows) are returned as an [*apierror.Error] 500
 // "Internal Server Error" whose cause says what was wrong, before anything
-// is written; return it from an [apierror.Handler] and the client gets a
+// is written; return it from an [apierror.HandlerFunc] and the client gets a
 // clean 500 while the cause is logged. An error from writing to w (the
 // client went away) or from a streamed reader is returned as it is.
 //

@@ -214,10 +214,10 @@ func TestOnTheWireRedirectLocationIsSentAsGiven(t *testing.T) {
 
 func TestOnTheWireRefusalsAreCleanInternalServerErrors(t *testing.T) {
 	t.Parallel()
-	srv, c := serve(t, apierror.Config{Logger: quietLogger()}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	srv, c := serve(t, apierror.Config{Logger: quietLogger()}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "text/plain")
 		return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/x\r\nSet-Cookie: session=stolen")
-	}))
+	})))
 	resp, body := do(t, c, "GET", srv.URL, nil)
 	if resp.StatusCode != 500 || body != `{"error":"Internal Server Error"}` || resp.Header.Get("Set-Cookie") != "" || resp.Header.Get("Location") != "" {
 		t.Errorf("%d %q %v; want a clean 500 without Location", resp.StatusCode, body, resp.Header)

@@ -391,9 +391,9 @@ func (badMarshaler) MarshalJSON() ([]byte, error) { return nil, errors.New("boom
 
 func TestRefusalsBecomeACleanInternalServerErrorThroughApierror(t *testing.T) {
 	t.Parallel()
-	h := apierror.Config{Logger: quietLogger()}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.Config{Logger: quietLogger()}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return respond.Status(w, 42)
-	})
+	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	want{500, `{"error":"Internal Server Error"}`, map[string]string{"Content-Type": jsonType}}.check(t, rec)
@@ -402,11 +402,11 @@ func TestRefusalsBecomeACleanInternalServerErrorThroughApierror(t *testing.T) {
 func TestHelpersRefuseAResponseThatHasStarted(t *testing.T) {
 	t.Parallel()
 	var got error
-	h := apierror.Config{Logger: quietLogger()}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	h := apierror.Config{Logger: quietLogger()}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusAccepted)
 		got = respond.JSON(w, r, http.StatusOK, "late")
 		return nil
-	})
+	}))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 	if got == nil || !strings.Contains(got.Error(), "already started") {

@@ -322,7 +322,7 @@ func TestFlushReturnsNilThroughEveryLayer(t *testing.T) {
 		{"responselimit with Enforce", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {
 			return responselimit.New(responselimit.Config{Logger: l, Enforce: true, Limit: "1kb"})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = fn(w, r) }))
 		}},
-		{"apierror.Handler", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {
+		{"apierror.HandlerFunc", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {
 			return apierror.HandlerFunc(fn)
 		}},
 		{"apierror.Recover", func(l *slog.Logger, fn apierror.HandlerFunc) http.Handler {

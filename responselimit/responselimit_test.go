@@ -190,10 +190,10 @@ func TestEnforceWithAnErrorHandlerAnswersOnce(t *testing.T) {
 	t.Parallel()
 	logger, logs := newLogger()
 	h := responselimit.New(responselimit.Config{Limit: "1kb", Enforce: true, Logger: logger})(
-		apierror.Config{Logger: logger}.Handler(func(w http.ResponseWriter, r *http.Request) error {
+		apierror.Config{Logger: logger}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			_, err := w.Write(make([]byte, 4096))
 			return err // apierror must not try to answer again
-		}))
+		})))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/big", nil))
 	if rec.Code != 500 || rec.Body.String() != `{"error":"Internal Server Error"}` {
