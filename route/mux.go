@@ -309,14 +309,9 @@ func newEntry(p *parsed) *entry {
 // and SetPathValue used whenever it did not match. Catch-alls, for which
 // ServeMux's own lookup allocates more than the map, and names ServeMux
 // refuses ([user-id]) use SetPathValue.
-//
-// The carrier costs what a ServeMux lookup costs (it is one), so a [param]
-// route costs ServeMux's time plus the clean check and the trie: about
-// 1.4× ServeMux on BenchmarkRoute (Go 1.26). The alternatives measured
-// worse (issue 22): SetPathValue alone 2.5× and 21 times the bytes;
-// ServeMux routing first, the trie behind it, 1.24× on [param] routes but
-// 1.25× on static ones and 1.5× on catch-alls and 404s (11 and 15
-// allocations, for our 2 and 6).
+// The carrier is a ServeMux lookup, so a [param] route costs about 1.4×
+// ServeMux; issue 22 measured worse: SetPathValue alone (2.5×, 21 times
+// the bytes), ServeMux first with the trie behind (1.5× on catch-alls).
 func valueCarrier(p *parsed) (*http.ServeMux, string) {
 	var b strings.Builder
 	params := 0
