@@ -28,9 +28,9 @@ func TestJSONHelpersUseTheCodecOfTheEnclosingApierrorLayer(t *testing.T) {
 	t.Parallel()
 	v := map[string]string{"a": "b"}
 	for name, send := range map[string]func(w http.ResponseWriter, r *http.Request) error{
-		"JSON":         func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, v) },
-		"Send":         func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, v) },
-		"ResponseJSON": func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, v) },
+		"JSON":          func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, v) },
+		"Send":          func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, v) },
+		"AppRouterJSON": func(w http.ResponseWriter, r *http.Request) error { return respond.AppRouterJSON(w, r, 200, v) },
 	} {
 		h := apierror.Config{Codec: upperCodec{}}.Recover(apierror.HandlerFunc(send))
 		rec := httptest.NewRecorder()

@@ -118,13 +118,13 @@ func ExampleETag() {
 
 // Route handlers of the App Router answer with Response.json and
 // NextResponse.redirect(new URL(path, request.url)).
-func ExampleResponseJSON() {
+func ExampleAppRouterJSON() {
 	h := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Query().Get("code") == "" {
-			return respond.ResponseRedirect(w, r, http.StatusTemporaryRedirect, "/login?error=auth_failed")
+			return respond.AppRouterRedirect(w, r, http.StatusTemporaryRedirect, "/login?error=auth_failed")
 		}
 		w.Header().Set("Cache-Control", "no-store") // NextResponse.json(body, { headers })
-		return respond.ResponseJSON(w, r, http.StatusOK, map[string]bool{"ok": true})
+		return respond.AppRouterJSON(w, r, http.StatusOK, map[string]bool{"ok": true})
 	})
 	show(h, "POST", "http://app.example/api/auth/callback?code=abc", nil, "Content-Type", "Cache-Control", "Etag")
 	show(h, "POST", "http://app.example/api/auth/callback", nil, "Location")
@@ -142,7 +142,7 @@ func ExampleResponseJSON() {
 // client sent; under PublicOrigin it goes to the origin you serve on.
 func ExamplePublicOrigin() {
 	callback := apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return respond.ResponseRedirect(w, r, http.StatusSeeOther, "/login?error=auth_failed")
+		return respond.AppRouterRedirect(w, r, http.StatusSeeOther, "/login?error=auth_failed")
 	})
 	show(callback, "POST", "http://evil.example/api/auth/callback", nil, "Location")
 	show(respond.PublicOrigin("https://app.example")(callback), "POST", "http://evil.example/api/auth/callback", nil, "Location")

@@ -46,7 +46,7 @@ func TestNonFiniteNumbersInAnInterfaceAreWrittenNull(t *testing.T) {
 		}{
 			{"JSON", func(w http.ResponseWriter, r *http.Request, v any) error { return respond.JSON(w, r, 200, v) }},
 			{"Send", func(w http.ResponseWriter, r *http.Request, v any) error { return respond.Send(w, r, 200, v) }},
-			{"ResponseJSON", func(w http.ResponseWriter, r *http.Request, v any) error { return respond.ResponseJSON(w, r, 200, v) }},
+			{"AppRouterJSON", func(w http.ResponseWriter, r *http.Request, v any) error { return respond.AppRouterJSON(w, r, 200, v) }},
 		} {
 			t.Run(helper.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
@@ -55,7 +55,7 @@ func TestNonFiniteNumbersInAnInterfaceAreWrittenNull(t *testing.T) {
 					t.Fatalf("%v; want %s", err, tc.want)
 				}
 				h := map[string]string{"Content-Length": strconv.Itoa(len(tc.want))}
-				if helper.name != "ResponseJSON" {
+				if helper.name != "AppRouterJSON" {
 					h["Etag"] = respond.ETagString(tc.want)
 				}
 				want{200, tc.want, h}.check(t, rec)

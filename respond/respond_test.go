@@ -519,10 +519,10 @@ func TestEveryBodyWithoutAContentTypeIsMarkedNosniff(t *testing.T) {
 		{name: "Redirect with a Content-Type set", before: map[string][]string{"Content-Type": {"text/plain"}},
 			call: func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 302, "/x") }, want: absent},
 		{name: "Redirect with 304", call: func(w http.ResponseWriter, r *http.Request) error { return respond.Redirect(w, r, 304, "/x") }, want: absent},
-		{name: "ResponseJSON", call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, "<b>") }, want: absent},
-		{name: "ResponseJSON with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
-			call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, "<b>") }, want: nosniff},
-		{name: "ResponseRedirect", call: func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseRedirect(w, r, 307, "/x") }, want: absent},
+		{name: "AppRouterJSON", call: func(w http.ResponseWriter, r *http.Request) error { return respond.AppRouterJSON(w, r, 200, "<b>") }, want: absent},
+		{name: "AppRouterJSON with an empty Content-Type set", before: map[string][]string{"Content-Type": {""}},
+			call: func(w http.ResponseWriter, r *http.Request) error { return respond.AppRouterJSON(w, r, 200, "<b>") }, want: nosniff},
+		{name: "AppRouterRedirect", call: func(w http.ResponseWriter, r *http.Request) error { return respond.AppRouterRedirect(w, r, 307, "/x") }, want: absent},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

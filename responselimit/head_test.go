@@ -17,10 +17,10 @@ import (
 func TestHEADAnsweredByRespondHelpersCountsTheBodyItWouldSend(t *testing.T) {
 	big := strings.Repeat("a", 2048)
 	helpers := map[string]func(w http.ResponseWriter, r *http.Request) error{
-		"JSON":         func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, big) },
-		"Send string":  func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, big) },
-		"Send bytes":   func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, []byte(big)) },
-		"ResponseJSON": func(w http.ResponseWriter, r *http.Request) error { return respond.ResponseJSON(w, r, 200, big) },
+		"JSON":          func(w http.ResponseWriter, r *http.Request) error { return respond.JSON(w, r, 200, big) },
+		"Send string":   func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, big) },
+		"Send bytes":    func(w http.ResponseWriter, r *http.Request) error { return respond.Send(w, r, 200, []byte(big)) },
+		"AppRouterJSON": func(w http.ResponseWriter, r *http.Request) error { return respond.AppRouterJSON(w, r, 200, big) },
 		"Redirect": func(w http.ResponseWriter, r *http.Request) error {
 			return respond.Redirect(w, r, http.StatusTemporaryRedirect, "/"+big)
 		},

@@ -33,7 +33,7 @@ func (h *handlers) chatSessions() route.Methods {
 			if err != nil {
 				return err
 			}
-			return respond.ResponseJSON(w, r, http.StatusOK, map[string]any{"sessions": sessions})
+			return respond.AppRouterJSON(w, r, http.StatusOK, map[string]any{"sessions": sessions})
 		}),
 		// export const POST = withAuth(async (request, user) => {
 		//   const body = await request.json()
@@ -48,7 +48,7 @@ func (h *handlers) chatSessions() route.Methods {
 			if err != nil {
 				return err
 			}
-			return respond.ResponseJSON(w, r, http.StatusCreated, ss)
+			return respond.AppRouterJSON(w, r, http.StatusCreated, ss)
 		}),
 		// PATCH /api/chat/sessions?id=… { "title": "…" }
 		http.MethodPatch: h.auth.withAuth(func(w http.ResponseWriter, r *http.Request, u User) error {
@@ -66,7 +66,7 @@ func (h *handlers) chatSessions() route.Methods {
 			if err != nil {
 				return err
 			}
-			return respond.ResponseJSON(w, r, http.StatusOK, ss)
+			return respond.AppRouterJSON(w, r, http.StatusOK, ss)
 		}),
 		// DELETE /api/chat/sessions?id=…: return new Response(null, { status: 204 })
 		http.MethodDelete: h.auth.withAuth(func(w http.ResponseWriter, r *http.Request, u User) error {
@@ -130,7 +130,7 @@ func (h *handlers) artifacts() route.Methods {
 				return err
 			}
 			w.Header().Set("Location", "/api/artifacts/"+a.ID)
-			return respond.ResponseJSON(w, r, http.StatusCreated, a)
+			return respond.AppRouterJSON(w, r, http.StatusCreated, a)
 		}),
 	}
 }
@@ -147,7 +147,7 @@ func (h *handlers) artifact() route.Methods {
 				return err
 			}
 			if !download {
-				return respond.ResponseJSON(w, r, http.StatusOK, a)
+				return respond.AppRouterJSON(w, r, http.StatusOK, a)
 			}
 			// The stored type is the client's: never let a browser render it
 			// as a page of this origin.
@@ -178,12 +178,12 @@ func (h *handlers) authCallback() route.Methods {
 			}
 			id, ok := h.auth.exchange(code)
 			if !ok {
-				return respond.ResponseRedirect(w, r, http.StatusSeeOther, "/login?error=auth_failed")
+				return respond.AppRouterRedirect(w, r, http.StatusSeeOther, "/login?error=auth_failed")
 			}
 			if err := cookies.Set(w, r, sessionCookie, id, cookies.Options{MaxAge: sessionTTL, Secure: true}); err != nil {
 				return err
 			}
-			return respond.ResponseRedirect(w, r, http.StatusSeeOther, "/")
+			return respond.AppRouterRedirect(w, r, http.StatusSeeOther, "/")
 		}),
 	}
 }

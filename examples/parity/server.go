@@ -360,7 +360,7 @@ func returnsValue(w http.ResponseWriter, r *http.Request) error {
 // function, and still says "GET".
 func methodName(method string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return respond.ResponseJSON(w, r, http.StatusOK, struct {
+		return respond.AppRouterJSON(w, r, http.StatusOK, struct {
 			Method string `json:"method"`
 		}{method})
 	}

@@ -15,7 +15,7 @@ import (
 
 var webJSONType = []string{"application/json"}[:1:1]
 
-// ResponseJSON sends v as JSON with the given status, as the App Router's
+// AppRouterJSON sends v as JSON with the given status, as the App Router's
 // Response.json(v, { status }) and NextResponse.json(v, { status }) do:
 // Content-Type application/json (no charset), unless one was set before
 // (set headers on w.Header() first: they are the init's headers); no ETag
@@ -27,7 +27,7 @@ var webJSONType = []string{"application/json"}[:1:1]
 // forbids a body (204, 205, 304): anything else, like a value the JSON codec
 // cannot encode, is returned as an [*apierror.Error] 500 with nothing
 // written.
-func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
+func AppRouterJSON(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	if status < 200 || status > 599 {
 		return internal(fmt.Errorf("respond: Response.json status %d is outside 200-599", status))
 	}
@@ -58,7 +58,7 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 	return err
 }
 
-// ResponseRedirect redirects the way route handlers do with
+// AppRouterRedirect redirects the way route handlers do with
 // NextResponse.redirect(new URL(ref, request.url), status): ref is resolved
 // against the URL the client asked for (an absolute ref stays as it is, a
 // path replaces the path, "?q=1" the query), and Location is the resulting
@@ -77,7 +77,7 @@ func ResponseJSON(w http.ResponseWriter, r *http.Request, status int, v any) err
 // A status outside that set, a ref that does not parse, or a URL that is
 // not a valid header value is returned as an [*apierror.Error] 500, with
 // nothing written.
-func ResponseRedirect(w http.ResponseWriter, r *http.Request, status int, ref string) error {
+func AppRouterRedirect(w http.ResponseWriter, r *http.Request, status int, ref string) error {
 	switch status {
 	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
 	default:
@@ -117,7 +117,7 @@ func RequestURL(r *http.Request) *url.URL {
 }
 
 // PublicOrigin returns a middleware under which [RequestURL], and so
-// [ResponseRedirect], use origin, such as "https://app.example", in place
+// [AppRouterRedirect], use origin, such as "https://app.example", in place
 // of the scheme of the connection and the Host header the client sent: a
 // redirect then goes where you serve, whatever Host the client claims, and
 // keeps https behind a proxy that ends TLS. It costs a context value per

@@ -13,7 +13,7 @@ import (
 	"github.com/apiroutes/apiroutes/respond"
 )
 
-func TestResponseJSONIsTheAppRoutersResponseJSON(t *testing.T) {
+func TestAppRouterJSONIsTheAppRoutersResponseJSON(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name   string
@@ -43,7 +43,7 @@ func TestResponseJSONIsTheAppRoutersResponseJSON(t *testing.T) {
 				for k, v := range tc.preset {
 					w.Header().Set(k, v)
 				}
-				return respond.ResponseJSON(w, r, tc.status, tc.v)
+				return respond.AppRouterJSON(w, r, tc.status, tc.v)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +53,7 @@ func TestResponseJSONIsTheAppRoutersResponseJSON(t *testing.T) {
 	}
 }
 
-func TestResponseJSONRefusesWhatTheFetchStandardRefuses(t *testing.T) {
+func TestAppRouterJSONRefusesWhatTheFetchStandardRefuses(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
@@ -68,7 +68,7 @@ func TestResponseJSONRefusesWhatTheFetchStandardRefuses(t *testing.T) {
 		{"an unencodable value", 200, make(chan int)},
 	} {
 		rec, err := request("GET", nil, func(w http.ResponseWriter, r *http.Request) error {
-			return respond.ResponseJSON(w, r, tc.status, tc.v)
+			return respond.AppRouterJSON(w, r, tc.status, tc.v)
 		})
 		var ae *apierror.Error
 		if !errors.As(err, &ae) || ae.Status != 500 {
@@ -80,7 +80,7 @@ func TestResponseJSONRefusesWhatTheFetchStandardRefuses(t *testing.T) {
 	}
 }
 
-func TestResponseRedirectResolvesAgainstTheRequestURL(t *testing.T) {
+func TestAppRouterRedirectResolvesAgainstTheRequestURL(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, target, ref string
@@ -105,7 +105,7 @@ func TestResponseRedirectResolvesAgainstTheRequestURL(t *testing.T) {
 				r.TLS = &tls.ConnectionState{}
 			}
 			rec := httptest.NewRecorder()
-			if err := respond.ResponseRedirect(rec, r, tc.status, tc.ref); err != nil {
+			if err := respond.AppRouterRedirect(rec, r, tc.status, tc.ref); err != nil {
 				t.Fatal(err)
 			}
 			want{tc.status, "", map[string]string{"Location": tc.location, "Content-Type": absent}}.check(t, rec)
@@ -113,7 +113,7 @@ func TestResponseRedirectResolvesAgainstTheRequestURL(t *testing.T) {
 	}
 }
 
-func TestResponseRedirectRefusesNonRedirectStatusesAndBadURLs(t *testing.T) {
+func TestAppRouterRedirectRefusesNonRedirectStatusesAndBadURLs(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name   string
@@ -126,7 +126,7 @@ func TestResponseRedirectRefusesNonRedirectStatusesAndBadURLs(t *testing.T) {
 		{"a control byte would split the header", 307, "/x\r\nSet-Cookie: a=b"},
 	} {
 		rec, err := request("GET", nil, func(w http.ResponseWriter, r *http.Request) error {
-			return respond.ResponseRedirect(w, r, tc.status, tc.ref)
+			return respond.AppRouterRedirect(w, r, tc.status, tc.ref)
 		})
 		var ae *apierror.Error
 		if !errors.As(err, &ae) || ae.Status != 500 {
@@ -159,7 +159,7 @@ func TestPublicOriginReplacesTheHostTheClientSent(t *testing.T) {
 			var got *url.URL
 			h := respond.PublicOrigin(tc.origin)(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 				got = respond.RequestURL(r)
-				return respond.ResponseRedirect(w, r, http.StatusSeeOther, tc.ref)
+				return respond.AppRouterRedirect(w, r, http.StatusSeeOther, tc.ref)
 			}))
 			r := httptest.NewRequest("POST", "/api/auth/callback?code=x", nil)
 			r.Host = "evil.example"
