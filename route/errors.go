@@ -11,7 +11,7 @@ import (
 // answers 404 {"error":"Not Found"}, methodNotAllowed 405 {"error":"Method
 // Not Allowed"}, keeping the Allow header a router has set. The zero c
 // renders with the renderer an enclosing apierror layer recorded, else
-// JSON.
+// [apierror.RenderJSON].
 //
 //	notFound, methodNotAllowed := route.ErrorHandlers(apierror.Config{})
 //	r.NotFound(notFound.ServeHTTP)                     // chi
