@@ -10,19 +10,19 @@ import (
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
-// DefaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
-const DefaultSizeLimit = "1mb"
+// defaultSizeLimit is the limit when Config.SizeLimit is empty, as in Next.js.
+const defaultSizeLimit = "1mb"
 
-// DefaultReadTimeout is how long reading a body may take when
+// defaultReadTimeout is how long reading a body may take when
 // Config.ReadTimeout is zero: a 1mb body within it needs 35 KB/s, which a
 // slow mobile link still gives.
-const DefaultReadTimeout = 30 * time.Second
+const defaultReadTimeout = 30 * time.Second
 
-// DefaultMaxDecompressionRatio is the ratio when
+// defaultMaxDecompressionRatio is the ratio when
 // Config.MaxDecompressionRatio is zero: Apache mod_deflate's
 // DeflateInflateRatioLimit. JSON and forms compress 5 to 20 times; a
 // body that decodes to more than 200 times its size is padding.
-const DefaultMaxDecompressionRatio = 200
+const defaultMaxDecompressionRatio = 200
 
 // Config configures the body parser. The zero value is Next.js's default:
 // parse every body of up to 1mb.
@@ -34,7 +34,7 @@ type Config struct {
 	// "1.5kb" = 1536); a bare number counts bytes, so a typed count is
 	// strconv.FormatInt(n, 10). Anything else fails at start-up. A larger
 	// body is answered 413 "Body exceeded <SizeLimit> limit", with SizeLimit
-	// printed as written here. Empty means DefaultSizeLimit, except in Raw
+	// printed as written here. Empty means "1mb", except in Raw
 	// mode where it means no limit.
 	SizeLimit string
 
@@ -61,7 +61,7 @@ type Config struct {
 	// counts from the end of the headers: past that, the 408 cannot be
 	// written, and the client sees its connection close without an answer.
 	//
-	// Zero means DefaultReadTimeout, except in Raw mode where it means none:
+	// Zero means 30s, except in Raw mode where it means none:
 	// there the handler reads the stream, for as long as it likes. Set in
 	// Raw mode, the deadline covers the handler's reads, which fail past it
 	// with an error that [apierror.Write] answers 408. A negative value
@@ -79,7 +79,7 @@ type Config struct {
 	// compressed body may decode to, so that what a client makes the server
 	// inflate is bounded by what it sends: past it the request is answered
 	// 413 "Body expands more than <N> times when decompressed". Zero means
-	// DefaultMaxDecompressionRatio; negative, no ratio (SizeLimit still
+	// 200; negative, no ratio (SizeLimit still
 	// bounds the decoded bytes).
 	MaxDecompressionRatio int
 
@@ -158,17 +158,17 @@ func (c Config) compile() (*parser, error) {
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
 		tooManyCodings: apierror.UnsupportedMediaType(fmt.Sprintf(
-			"Content-Encoding lists more than %d codings", MaxContentCodings)),
+			"Content-Encoding lists more than %d codings", maxContentCodings)),
 	}
 	switch {
 	case c.ReadTimeout > 0:
 		p.timeout = c.ReadTimeout
 	case c.ReadTimeout == 0 && !c.Raw:
-		p.timeout = DefaultReadTimeout
+		p.timeout = defaultReadTimeout
 	}
 	switch {
 	case c.MaxDecompressionRatio == 0:
-		p.ratio = DefaultMaxDecompressionRatio
+		p.ratio = defaultMaxDecompressionRatio
 	case c.MaxDecompressionRatio > 0:
 		p.ratio = int64(c.MaxDecompressionRatio)
 	}
@@ -186,7 +186,7 @@ func (c Config) compile() (*parser, error) {
 		if c.Raw {
 			return p, nil
 		}
-		text = DefaultSizeLimit
+		text = defaultSizeLimit
 	}
 	s, err := size.Parse(text)
 	if err != nil {

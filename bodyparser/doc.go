@@ -26,8 +26,8 @@
 //
 // The zero [Config] is Next's pages router:
 //
-//   - every method's body is read, up to SizeLimit "1mb"
-//     ([DefaultSizeLimit]) counted on the wire: a larger one is refused
+//   - every method's body is read, up to SizeLimit "1mb",
+//     counted on the wire: a larger one is refused
 //     after limit+1 bytes (or at once from its Content-Length), and on
 //     HTTP/1 its connection is closed;
 //   - application/json and application/ld+json hold any one JSON value, {}
@@ -36,10 +36,10 @@
 //   - the charset parameter decodes the body to UTF-8 as Next's iconv-lite
 //     does;
 //   - gzip and deflate bodies are decoded, SizeLimit counting the decoded
-//     bytes and MaxDecompressionRatio (200,
-//     [DefaultMaxDecompressionRatio]) bounding them by the bytes on the
+//     bytes and MaxDecompressionRatio (200)
+//     bounding them by the bytes on the
 //     wire;
-//   - reading may take ReadTimeout (30s, [DefaultReadTimeout]), until
+//   - reading may take ReadTimeout (30s), until
 //     r.Body has returned EOF; keep it shorter than the server's
 //     WriteTimeout, or the 408 cannot be written;
 //   - JSON is decoded with encoding/json unless Config.Codec, or the

@@ -161,7 +161,7 @@ func FuzzMiddleware(f *testing.F) {
 		if (cs.tooMany || cs.bad != "") && (rec.Code == 200 || body.n != 0) {
 			t.Fatalf("Content-Encoding %.40q: got %d after reading %d bytes; want a refusal before reading", codings, rec.Code, body.n)
 		}
-		if cs.n > MaxContentCodings {
+		if cs.n > maxContentCodings {
 			t.Fatalf("%d codings kept", cs.n)
 		}
 		allowed := limit + 2

@@ -23,23 +23,23 @@ type MultipartConfig struct {
 	MaxFileSize string
 
 	// MaxFieldSize is the largest value of a part that is not a file.
-	// Empty means DefaultMaxFieldSize.
+	// Empty means "1mb".
 	MaxFieldSize string
 
 	// MaxParts is the most parts a body may hold, fields and files
-	// together. 0 means DefaultMaxParts.
+	// together. 0 means 1000.
 	MaxParts int
 
 	// MaxPartHeaderSize is the most bytes of headers a part may carry
 	// (from the end of its boundary line to its blank line), at most 64kb.
-	// Empty means DefaultMaxPartHeaderSize.
+	// Empty means "16kb".
 	MaxPartHeaderSize string
 
 	// MaxMemory is what a request may hold in memory: field values, the
 	// names, file names and content types of all parts, 256 bytes of
 	// bookkeeping per part, and files as long as they fit. A file that
 	// does not fit goes to a temporary file in TempDir; fields that do not
-	// fit are answered 413. Empty means DefaultMaxMemory.
+	// fit are answered 413. Empty means "1mb".
 	MaxMemory string
 
 	// TempDir is where files beyond MaxMemory are written; they are
@@ -50,10 +50,10 @@ type MultipartConfig struct {
 
 // The defaults of [MultipartConfig].
 const (
-	DefaultMaxFieldSize      = "1mb" // busboy's fieldSize, which Next.js users meet in formidable and multer
-	DefaultMaxParts          = 1000  // as Node's querystring maxKeys for urlencoded forms
-	DefaultMaxPartHeaderSize = "16kb"
-	DefaultMaxMemory         = "1mb"
+	defaultMaxFieldSize      = "1mb" // busboy's fieldSize, which Next.js users meet in formidable and multer
+	defaultMaxParts          = 1000  // as Node's querystring maxKeys for urlencoded forms
+	defaultMaxPartHeaderSize = "16kb"
+	defaultMaxMemory         = "1mb"
 )
 
 // partOverhead is what each kept part is charged against MaxMemory for
@@ -95,7 +95,7 @@ func (c Config) compileForms(p *parser) error {
 	}
 	total := c.SizeLimit
 	if total == "" {
-		total = DefaultSizeLimit
+		total = defaultSizeLimit
 	}
 	if _, err := size.Parse(total); err != nil {
 		return fmt.Errorf("bodyparser: SizeLimit %w", err) // as compile says it
@@ -110,9 +110,9 @@ func (c Config) compileForms(p *parser) error {
 		text  *string
 	}{
 		{"MaxFileSize", m.MaxFileSize, total, &l.file, nil},
-		{"MaxFieldSize", m.MaxFieldSize, DefaultMaxFieldSize, &l.field, nil},
-		{"MaxMemory", m.MaxMemory, DefaultMaxMemory, &l.memory, nil},
-		{"MaxPartHeaderSize", m.MaxPartHeaderSize, DefaultMaxPartHeaderSize, nil, nil},
+		{"MaxFieldSize", m.MaxFieldSize, defaultMaxFieldSize, &l.field, nil},
+		{"MaxMemory", m.MaxMemory, defaultMaxMemory, &l.memory, nil},
+		{"MaxPartHeaderSize", m.MaxPartHeaderSize, defaultMaxPartHeaderSize, nil, nil},
 	}
 	texts := make([]string, len(sizes))
 	var header int64
@@ -140,7 +140,7 @@ func (c Config) compileForms(p *parser) error {
 		return fmt.Errorf("bodyparser: Multipart.MaxParts %d: must not be negative", l.parts)
 	}
 	if l.parts == 0 {
-		l.parts = DefaultMaxParts
+		l.parts = defaultMaxParts
 	}
 	if l.tempDir != "" {
 		if fi, err := os.Stat(l.tempDir); err != nil || !fi.IsDir() {

@@ -32,11 +32,11 @@ func (c coding) String() string {
 	return "deflate"
 }
 
-// MaxContentCodings is how many content codings (identity aside) a body
+// maxContentCodings is how many content codings (identity aside) a body
 // may carry, across all its Content-Encoding lines. Clients send one; a
 // second covers a proxy that compresses again. A longer list is answered
 // 415 before anything is built: each coding costs a decoder.
-const MaxContentCodings = 2
+const maxContentCodings = 2
 
 // maxCodingName bounds the unsupported coding name echoed in the 415, so the
 // answer does not grow with the header.
@@ -45,9 +45,9 @@ const maxCodingName = 32
 // codings are a request's content codings, in the order they were applied.
 type codings struct {
 	n   int
-	c   [MaxContentCodings]coding
+	c   [maxContentCodings]coding
 	bad string // an unsupported name, shortened to maxCodingName
-	// tooMany: more than MaxContentCodings codings.
+	// tooMany: more than maxContentCodings codings.
 	tooMany bool
 }
 
@@ -79,7 +79,7 @@ func contentCodings(h http.Header) (cs codings) {
 				cs.bad = name
 				return cs
 			}
-			if cs.n == MaxContentCodings {
+			if cs.n == maxContentCodings {
 				cs.tooMany = true
 				return cs
 			}
@@ -159,9 +159,9 @@ type decoding struct {
 	// ends are the inputs of the decoders that stop at the end of their
 	// stream (deflate), wire side first: what follows that end is read by
 	// finish.
-	ends     [MaxContentCodings]io.Reader
+	ends     [maxContentCodings]io.Reader
 	nEnds    int
-	releases [MaxContentCodings]func()
+	releases [maxContentCodings]func()
 	nRel     int
 }
 
