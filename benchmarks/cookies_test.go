@@ -150,7 +150,7 @@ func BenchmarkCookiesParse(b *testing.B) {
 // BenchmarkCookiesHostile parses the Cookie headers of issue 12's attacks,
 // 64 KiB each: only separators (the old Parse sized its map from their
 // count), as many distinct cookies as fit, and percent-escapes in every
-// value. Parse reads MaxCookieBytes (16 KiB) of them and keeps MaxCookies;
+// value. Parse reads 16 KiB of them and keeps 256 cookies;
 // net/http's r.Cookies() reads everything.
 func BenchmarkCookiesHostile(b *testing.B) {
 	const size = 64 << 10

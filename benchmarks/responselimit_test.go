@@ -202,7 +202,7 @@ func snoopLimit(limit int64, logger *slog.Logger) func(http.Handler) http.Handle
 	}
 }
 
-// defaultLimit is responselimit.DefaultLimit, for snoopLimit.
+// defaultLimit is responselimit's default ("4mb"), for snoopLimit.
 const defaultLimit = 4 << 20
 
 func BenchmarkResponseLimit(b *testing.B) {

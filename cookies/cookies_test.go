@@ -157,11 +157,11 @@ func TestParseKeepsAtMostMaxCookies(t *testing.T) {
 	}
 	got := cookies.Parse(withCookies(b.String()))
 	if len(got) != cookies.MaxCookies {
-		t.Fatalf("%d cookies, want MaxCookies (%d)", len(got), cookies.MaxCookies)
+		t.Fatalf("%d cookies, want maxCookies (%d)", len(got), cookies.MaxCookies)
 	}
 	last := strconv.Itoa(cookies.MaxCookies - 1)
 	if got["c0"] != "0" || got["c"+last] != last || got["c"+strconv.Itoa(cookies.MaxCookies)] != "" {
-		t.Errorf("want the first MaxCookies names: c0=%q c%s=%q", got["c0"], last, got["c"+last])
+		t.Errorf("want the first maxCookies names: c0=%q c%s=%q", got["c0"], last, got["c"+last])
 	}
 }
 
@@ -343,8 +343,8 @@ func FuzzCookies(f *testing.F) {
 		f.Add(s, "value; with=stuff")
 	}
 	// The hostile shapes of issue 12: separators only (the old Parse sized
-	// its map from their count), more distinct cookies than MaxCookies,
-	// escapes in every value, and a cookie that crosses MaxCookieBytes.
+	// its map from their count), more distinct cookies than maxCookies,
+	// escapes in every value, and a cookie that crosses maxCookieBytes.
 	var pairs strings.Builder
 	for i := range cookies.MaxCookies + 44 {
 		pairs.WriteString(strconv.Itoa(i) + "=1;")
@@ -362,7 +362,7 @@ func FuzzCookies(f *testing.F) {
 		r := withCookies(header)
 		m := cookies.Parse(r) // never panics
 		if len(m) > cookies.MaxCookies {
-			t.Fatalf("%d cookies, over MaxCookies", len(m))
+			t.Fatalf("%d cookies, over maxCookies", len(m))
 		}
 		for k := range m {
 			if strings.Contains(k, ";") {

@@ -15,8 +15,8 @@
 // caller's own, which it may modify. The package keeps no state: nothing of
 // a request outlives it.
 //
-// Parse reads at most [MaxCookieBytes] (16 KiB) of the Cookie headers and
-// returns at most [MaxCookies] (256) cookies. This is deliberate: Node
+// Parse reads at most 16 KiB of the Cookie headers and
+// returns at most 256 cookies. This is deliberate: Node
 // refuses requests with more than 16 KiB of headers, so Next never parses
 // more, and browsers send at most 180 cookies per site; net/http accepts
 // 1 MB of headers by default, and without these limits what a request's

@@ -132,7 +132,7 @@ func floodCookies(t *testing.T, size, conns, perConn int, peak, retained int64, 
 }
 
 // 32 connections, 416 requests of 64 KiB per shape. Parse reads at most
-// MaxCookieBytes (16 KiB) and keeps MaxCookies (256): its own cost is a
+// maxCookieBytes (16 KiB) and keeps maxCookies (256): its own cost is a
 // few tens of KiB per request. The rest of the bound is net/http reading
 // 32 headers of 64 KiB at once (and the client writing them).
 func TestParseBoundsMemoryUnder64KiBCookieHeaders(t *testing.T) {

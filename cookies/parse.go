@@ -14,14 +14,14 @@ import (
 // seen and no more, so that what a Cookie header costs does not depend on
 // the server's MaxHeaderBytes.
 const (
-	// MaxCookieBytes is how much of the Cookie headers Parse reads, counted
+	// maxCookieBytes is how much of the Cookie headers Parse reads, counted
 	// as if they were joined with "; ". A cookie that does not end within
 	// these bytes is ignored, as is everything after it.
-	MaxCookieBytes = 16 << 10
-	// MaxCookies is how many cookies Parse returns at most: later names are
+	maxCookieBytes = 16 << 10
+	// maxCookies is how many cookies Parse returns at most: later names are
 	// ignored. Browsers send at most 180 cookies for a site (Chrome and
 	// Firefox limit cookies per domain to 180).
-	MaxCookies = 256
+	maxCookies = 256
 )
 
 // Parse returns the request's cookies as Next.js's req.cookies: a map from
@@ -38,8 +38,8 @@ const (
 //     a value that does not decode is kept as it is ("%zz"); "+" stays "+";
 //   - the first of several cookies with the same name wins.
 //
-// Parse reads at most [MaxCookieBytes] of the headers and returns at most
-// [MaxCookies] cookies, so a request's cookies cost a bounded amount of
+// Parse reads at most 16 KiB of the headers and returns at most
+// 256 cookies, so a request's cookies cost a bounded amount of
 // memory whatever it sends.
 //
 // Every call parses again and returns a new map that belongs to the
@@ -53,7 +53,7 @@ func Parse(r *http.Request) map[string]string {
 	if len(headers) == 0 {
 		return map[string]string{} // {} as in Next, not null; and safe to write into
 	}
-	budget := MaxCookieBytes
+	budget := maxCookieBytes
 	var m map[string]string
 	for i, h := range headers {
 		if i > 0 {
@@ -96,12 +96,12 @@ func cutAtPair(s string, n int) string {
 }
 
 // parseInto adds the cookies of s to m, first name wins, and reports
-// whether m can take more (it holds fewer than MaxCookies).
+// whether m can take more (it holds fewer than maxCookies).
 func parseInto(m map[string]string, s string) bool {
 	for {
 		eq := strings.IndexByte(s, '=')
 		if eq < 0 {
-			return len(m) < MaxCookies // no pair left that counts
+			return len(m) < maxCookies // no pair left that counts
 		}
 		// The pairs before the ';' that precedes this '=' have no '=': skip
 		// them in one scan rather than one by one (";;;;" costs nothing).
@@ -120,7 +120,7 @@ func parseInto(m map[string]string, s string) bool {
 		if _, seen := m[name]; seen {
 			continue
 		}
-		if len(m) >= MaxCookies {
+		if len(m) >= maxCookies {
 			return false
 		}
 		value := httptoken.TrimJS(pair[eq+1:])

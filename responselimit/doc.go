@@ -35,7 +35,7 @@
 //
 // # Defaults
 //
-// The zero [Config] warns from 4mb ([DefaultLimit]) on, to slog.Default().
+// The zero [Config] warns from 4mb (the default ("4mb")) on, to slog.Default().
 // Sizes are plain strings in Next's grammar, here and in bodyparser, with
 // no size type to import: a typed count is strconv.FormatInt(n, 10).
 // A client chooses the request and can make every one warn, so the log it

@@ -658,7 +658,7 @@ func TestEnforcedWarningReportsTheSizeTheResponseWouldHaveReached(t *testing.T) 
 }
 
 func TestWarningsOnTheWire(t *testing.T) {
-	const limit = 4 << 20 // DefaultLimit, 4mb
+	const limit = 4 << 20 // defaultLimit, 4mb
 	big := e2ePattern(limit)
 
 	// bigHandler writes the first n bytes of big, n from the query, in one

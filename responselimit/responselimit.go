@@ -11,8 +11,8 @@ import (
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
-// DefaultLimit is the limit when Config.Limit is empty, as in Next.js.
-const DefaultLimit = "4mb"
+// defaultLimit is the limit when Config.Limit is empty, as in Next.js.
+const defaultLimit = "4mb"
 
 // Config configures the response checks. The zero value is Next.js's
 // default: warn about responses of 4mb or more and about handlers that
@@ -23,7 +23,7 @@ type Config struct {
 	// responseLimit: a number with an optional binary unit b, kb, mb, gb,
 	// tb or pb ("4mb" = 4194304 bytes); a bare number counts bytes, so a
 	// typed count is strconv.FormatInt(n, 10). Anything else fails at
-	// start-up. Empty means DefaultLimit.
+	// start-up. Empty means "4mb".
 	Limit string
 
 	// Disabled turns the size check off, like Next's responseLimit: false.
@@ -112,7 +112,7 @@ func (c Config) compile() (*settings, error) {
 	l := &settings{disabled: c.Disabled, external: c.ExternalResolver, enforce: c.Enforce, logger: c.Logger, errs: c.Errors}
 	text := c.Limit
 	if text == "" {
-		text = DefaultLimit
+		text = defaultLimit
 	}
 	s, err := size.Parse(text)
 	if err != nil {
