@@ -30,7 +30,7 @@ CONNS=${CONNS:-32}
 PORT=${PORT:-18080}
 # A case is a server, or json-<server>@<size> for a larger order (64KiB,
 # 1MiB); the -full servers also get an Origin and a session Cookie.
-ALL_CASES="bare chain json-apiroutes json-apiroutes-full json-stdlib json-echo json-echo-full json-gin
+ALL_CASES="bare chain json-apiroutes json-apiroutes-gojson json-apiroutes-full json-stdlib json-echo json-echo-full json-gin
 json-apiroutes@64KiB json-stdlib@64KiB json-echo@64KiB json-gin@64KiB
 json-apiroutes@1MiB json-stdlib@1MiB json-echo@1MiB json-gin@1MiB"
 CASES=${CASES:-$ALL_CASES}

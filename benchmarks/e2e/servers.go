@@ -17,6 +17,7 @@ import (
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/cookies"
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/jsoncodec/gojson"
 	"github.com/apiroutes/apiroutes/respond"
 )
 
@@ -84,6 +85,17 @@ var impls = []impl{
 			}
 			return respond.JSON(w, r, http.StatusOK, o)
 		}, compose.Config{}))
+		return mux
+	}},
+	{"json-apiroutes-gojson", true, "json-apiroutes with goccy/go-json as the route's codec (`apierror.Config{Codec: gojson.Codec{}}`, module jsoncodec/gojson)", func() http.Handler {
+		mux := http.NewServeMux()
+		mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+			o, err := bodyparser.Decode[Order](r)
+			if err != nil {
+				return err
+			}
+			return respond.JSON(w, r, http.StatusOK, o)
+		}, compose.Config{Errors: apierror.Config{Codec: gojson.Codec{}}}))
 		return mux
 	}},
 	{"json-apiroutes-full", true, "the same with compose's CORS (one allowed origin, credentials) and `cookies.Parse(r)[\"session\"]` checked (400 without it); the request carries Origin and Cookie", func() http.Handler {
