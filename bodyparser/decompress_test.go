@@ -3,6 +3,7 @@ package bodyparser_test
 import (
 	"bytes"
 	"compress/gzip"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -12,6 +13,26 @@ import (
 
 	"github.com/apiroutes/apiroutes/bodyparser"
 )
+
+func gzipBytes(t testing.TB, s string) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, _ = io.WriteString(zw, s)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func zlibBytes(t testing.TB, s string) []byte {
+	var b bytes.Buffer
+	zw := zlib.NewWriter(&b)
+	_, _ = io.WriteString(zw, s)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
 
 // gzipTwice is n zero bytes compressed with "gzip, gzip": a few hundred
 // bytes that decode to n.

@@ -4,6 +4,7 @@ go 1.25.0
 
 require (
 	github.com/apiroutes/apiroutes v0.0.0
+	github.com/apiroutes/apiroutes/hostile v0.0.0
 	github.com/chromedp/chromedp v0.22.1
 	github.com/felixge/httpsnoop v1.1.0
 	github.com/gin-gonic/gin v1.12.0
@@ -65,3 +66,6 @@ require (
 // The examples always build against the library in this repository, with or
 // without the workspace (GOWORK=off).
 replace github.com/apiroutes/apiroutes => ../
+
+// The attack harness of examples/tasks' hostile tests.
+replace github.com/apiroutes/apiroutes/hostile => ../hostile

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // Attacks on the session layer, over the wire (issue 12, item 7). Heap

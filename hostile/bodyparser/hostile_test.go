@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/bodyparser"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // okJSON answers 200 with the size of the parsed body.

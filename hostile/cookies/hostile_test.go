@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/cookies"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // The attacks of issue 12 on Parse, over the wire: huge Cookie headers

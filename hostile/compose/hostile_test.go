@@ -12,7 +12,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // TestUnauthenticatedUploadsCostNoBodyRead is the attack of issue 14: many

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/bodyparser"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 func zlibBytes(t testing.TB, s string) []byte {

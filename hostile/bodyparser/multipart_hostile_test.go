@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/bodyparser"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // Attacks on a multipart upload route, on a real loopback server. Each runs

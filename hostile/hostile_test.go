@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // The harness must see what a handler makes an attacker cost: a handler

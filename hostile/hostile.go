@@ -4,10 +4,13 @@
 // held after it ended) and what it cost everybody else (the latency and
 // failures of ordinary requests sent during the attack).
 //
-// It is support code for this module's tests, not part of the API. The
-// attack runs in the test's process, so the figures include the client's
-// own allocations: attacks should write raw bytes on net.Conns, which
-// allocate next to nothing, and bounds should leave room for that.
+// It is support code for tests, not part of the library: it imports testing,
+// so it lives in a module of its own with the attack tests that use it, one
+// directory per library package (black-box tests of its exported API). The
+// examples module's attack tests use it too. The attack runs in the test's
+// process, so the figures include the client's own allocations: attacks
+// should write raw bytes on net.Conns, which allocate next to nothing, and
+// bounds should leave room for that.
 //
 // Tests that use it must not run in parallel with others: heap figures are
 // process-wide.

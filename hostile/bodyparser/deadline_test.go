@@ -19,7 +19,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 )
 
 // trickle sends head, then body one byte every interval, until the server

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apiroutes/apiroutes/internal/hostile"
+	"github.com/apiroutes/apiroutes/hostile"
 	"github.com/apiroutes/apiroutes/route"
 )
 
