@@ -34,8 +34,6 @@ type Config struct {
 	Codec jsoncodec.Codec
 }
 
-func (c *Config) isZero() bool { return c.Renderer == nil && c.Logger == nil && c.Codec == nil }
-
 // effective fills c's nil fields from the Config recorded on the response.
 func (c *Config) effective(st *watch.Writer) Config {
 	out := *c
