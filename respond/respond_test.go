@@ -567,7 +567,7 @@ func TestStreamErrorsAreReturnedAsTheyAre(t *testing.T) {
 }
 
 func TestHelpersAllocateLittle(t *testing.T) {
-	if raceEnabled {
+	if respond.RaceEnabled {
 		t.Skip("the race detector drops pooled encoders at random") // CI's floor step runs it
 	}
 	w := &nopWriter{h: http.Header{}}
