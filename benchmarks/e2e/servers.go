@@ -63,6 +63,20 @@ const (
 	fullCookie = "theme=dark; session=s3cr3t-session-id; _ga=GA1.2.3"
 )
 
+// echoOrderMux serves json-apiroutes' route under c: the order decoded,
+// then sent back.
+func echoOrderMux(c compose.Config) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
+		o, err := bodyparser.Decode[Order](r)
+		if err != nil {
+			return err
+		}
+		return respond.JSON(w, r, http.StatusOK, o)
+	}, c))
+	return mux
+}
+
 // impls are the servers, in the order of the report; the first is the
 // baseline of every ratio.
 var impls = []impl{
@@ -77,26 +91,10 @@ var impls = []impl{
 		return mux
 	}},
 	{"json-apiroutes", true, "`compose.RouteFunc` → `bodyparser.Decode[Order]` → `respond.JSON(w, r, 200, order)`", func() http.Handler {
-		mux := http.NewServeMux()
-		mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
-			o, err := bodyparser.Decode[Order](r)
-			if err != nil {
-				return err
-			}
-			return respond.JSON(w, r, http.StatusOK, o)
-		}, compose.Config{}))
-		return mux
+		return echoOrderMux(compose.Config{})
 	}},
 	{"json-apiroutes-gojson", true, "json-apiroutes with goccy/go-json as the route's codec (`apierror.Config{Codec: gojson.Codec{}}`, module jsoncodec/gojson)", func() http.Handler {
-		mux := http.NewServeMux()
-		mux.Handle("POST "+echoPath, compose.RouteFunc(func(w http.ResponseWriter, r *http.Request) error {
-			o, err := bodyparser.Decode[Order](r)
-			if err != nil {
-				return err
-			}
-			return respond.JSON(w, r, http.StatusOK, o)
-		}, compose.Config{Errors: apierror.Config{Codec: gojson.Codec{}}}))
-		return mux
+		return echoOrderMux(compose.Config{Errors: apierror.Config{Codec: gojson.Codec{}}})
 	}},
 	{"json-apiroutes-full", true, "the same with compose's CORS (one allowed origin, credentials) and `cookies.Parse(r)[\"session\"]` checked (400 without it); the request carries Origin and Cookie", func() http.Handler {
 		mux := http.NewServeMux()
