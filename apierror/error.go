@@ -85,6 +85,9 @@ func (e *Error) message() string {
 	return e.Message
 }
 
+// Helpers for the errors handlers return most; any other status is
+// New(status, message).
+
 // BadRequest returns a 400 Error. An empty message means "Bad Request".
 func BadRequest(message string) *Error { return New(http.StatusBadRequest, message) }
 
@@ -97,36 +100,5 @@ func Forbidden(message string) *Error { return New(http.StatusForbidden, message
 // NotFound returns a 404 Error.
 func NotFound(message string) *Error { return New(http.StatusNotFound, message) }
 
-// MethodNotAllowed returns a 405 Error. Set the Allow header before writing
-// it (RFC 9110 requires one).
-func MethodNotAllowed(message string) *Error { return New(http.StatusMethodNotAllowed, message) }
-
 // Conflict returns a 409 Error.
 func Conflict(message string) *Error { return New(http.StatusConflict, message) }
-
-// PayloadTooLarge returns a 413 Error.
-func PayloadTooLarge(message string) *Error { return New(http.StatusRequestEntityTooLarge, message) }
-
-// UnsupportedMediaType returns a 415 Error.
-func UnsupportedMediaType(message string) *Error {
-	return New(http.StatusUnsupportedMediaType, message)
-}
-
-// UnprocessableEntity returns a 422 Error.
-func UnprocessableEntity(message string) *Error {
-	return New(http.StatusUnprocessableEntity, message)
-}
-
-// TooManyRequests returns a 429 Error.
-func TooManyRequests(message string) *Error { return New(http.StatusTooManyRequests, message) }
-
-// InternalServerError returns a 500 Error whose message is sent as given;
-// use a plain error instead to send the generic "Internal Server Error".
-func InternalServerError(message string) *Error {
-	return New(http.StatusInternalServerError, message)
-}
-
-// ServiceUnavailable returns a 503 Error.
-func ServiceUnavailable(message string) *Error {
-	return New(http.StatusServiceUnavailable, message)
-}

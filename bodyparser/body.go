@@ -290,7 +290,7 @@ const (
 )
 
 var (
-	errNotJSON = apierror.UnsupportedMediaType("Content-Type must be application/json or application/*+json")
+	errNotJSON = apierror.New(http.StatusUnsupportedMediaType, "Content-Type must be application/json or application/*+json")
 )
 
 // Decode decodes a JSON body into a new T with the route's codec (see

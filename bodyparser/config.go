@@ -157,7 +157,7 @@ func (c Config) compile() (*parser, error) {
 		codec:       c.Codec,
 		invalidBody: apierror.BadRequest("Invalid body"),
 		invalidJSON: apierror.BadRequest("Invalid JSON"),
-		tooManyCodings: apierror.UnsupportedMediaType(fmt.Sprintf(
+		tooManyCodings: apierror.New(http.StatusUnsupportedMediaType, fmt.Sprintf(
 			"Content-Encoding lists more than %d codings", maxContentCodings)),
 	}
 	switch {
@@ -173,7 +173,7 @@ func (c Config) compile() (*parser, error) {
 		p.ratio = int64(c.MaxDecompressionRatio)
 	}
 	if p.ratio > 0 {
-		p.expanded = apierror.PayloadTooLarge(fmt.Sprintf("Body expands more than %d times when decompressed", p.ratio))
+		p.expanded = apierror.New(http.StatusRequestEntityTooLarge, fmt.Sprintf("Body expands more than %d times when decompressed", p.ratio))
 	}
 	if p.timeout > 0 {
 		p.timedOut = apierror.New(http.StatusRequestTimeout, "Body not received within "+p.timeout.String())
@@ -201,6 +201,6 @@ func (c Config) compile() (*parser, error) {
 	if p.wireCap < p.limit { // overflow
 		p.wireCap = p.limit
 	}
-	p.tooLarge = apierror.PayloadTooLarge("Body exceeded " + s.Text + " limit")
+	p.tooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Body exceeded " + s.Text + " limit")
 	return p, nil
 }

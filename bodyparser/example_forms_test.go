@@ -44,7 +44,7 @@ func ExampleMultipart() {
 	})(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		form := bodyparser.Multipart(r)
 		if form == nil {
-			return apierror.UnsupportedMediaType("send multipart/form-data")
+			return apierror.New(http.StatusUnsupportedMediaType, "send multipart/form-data")
 		}
 		file := form.File("avatar")
 		if file == nil {

@@ -226,9 +226,9 @@ func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codin
 	case cs.tooMany:
 		p.refuseUnread(w, r, p.tooManyCodings, false)
 	case cs.bad != "":
-		p.refuseUnread(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.bad), false)
+		p.refuseUnread(w, r, apierror.New(http.StatusUnsupportedMediaType, "Unsupported Content-Encoding: "+cs.bad), false)
 	default:
-		p.refuseUnread(w, r, apierror.UnsupportedMediaType("Unsupported Content-Encoding: "+cs.c[0].String()), false)
+		p.refuseUnread(w, r, apierror.New(http.StatusUnsupportedMediaType, "Unsupported Content-Encoding: "+cs.c[0].String()), false)
 	}
 }
 

@@ -44,13 +44,6 @@ func ETag(body []byte) string {
 	return string(d.appendTag(make([]byte, 0, maxTagLen)))
 }
 
-// ETagString is [ETag] for a string, without copying it.
-func ETagString(s string) string {
-	d := newDigest()
-	d.h, d.units = feed(d.h, d.units, s)
-	return string(d.appendTag(make([]byte, 0, maxTagLen)))
-}
-
 // maxTagLen bounds a tag: two quotes, at most 11 base-36 digits for a
 // 52-bit hash and 13 for a length.
 const maxTagLen = 2 + 11 + 13

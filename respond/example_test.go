@@ -107,8 +107,8 @@ func ExampleStatus() {
 }
 
 func ExampleETag() {
-	fmt.Println(respond.ETagString("hello"))
-	fmt.Println(respond.ETagString("héllo 😀")) // hashed and counted in UTF-16 code units
+	fmt.Println(respond.ETag([]byte("hello")))
+	fmt.Println(respond.ETag([]byte("héllo 😀"))) // hashed and counted in UTF-16 code units
 	fmt.Println(respond.ETag([]byte(`{"a":1}`)))
 	// Output:
 	// "2caikvdqo85"

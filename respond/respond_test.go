@@ -178,7 +178,7 @@ func TestJSONWritesWhatJSONStringifyWrites(t *testing.T) {
 			}
 			etag := tc.etag
 			if etag == "" {
-				etag = respond.ETagString(tc.body)
+				etag = respond.ETag([]byte(tc.body))
 			}
 			want{200, tc.body, map[string]string{
 				"Content-Type":   jsonType,

@@ -126,7 +126,7 @@ func (c Config) compile() (*settings, error) {
 	}
 	l.limit = s.Bytes
 	l.limitText = size.FormatUpper(s.Bytes)
-	l.refusal = apierror.InternalServerError("")
+	l.refusal = apierror.New(http.StatusInternalServerError, "")
 	return l, nil
 }
 

@@ -1,6 +1,6 @@
 // Package route gives net/http Next.js's dynamic API routes: file-style
 // patterns in Next's order ([Mux]), Next's req.query ([Query]) and
-// URLSearchParams ([SearchParamsOf]), and App Router route handlers
+// URLSearchParams ([SearchParams]), and App Router route handlers
 // ([Methods]).
 //
 // A pages/api tree maps one to one:
@@ -100,6 +100,6 @@
 //     observed).
 //   - Next accepts a segment such as x[a] as a static name; the Mux refuses
 //     it, and {id}, as a likely mistake.
-//   - In the map Query returns, key order is lost (JavaScript keeps it);
-//     SearchParams keeps it.
+//   - In the maps Query and SearchParams return, the order of names is lost
+//     (JavaScript keeps it); each name's values keep theirs.
 package route

@@ -118,12 +118,12 @@ func ExampleMux_Use() {
 	// GET /api/admin/users/7 → 401 {"error":"sign in first"}
 }
 
-func ExampleSearchParamsOf() {
+func ExampleSearchParams() {
 	// Query(r)["type"].(string) is "" when the client repeats the name;
 	// SearchParams reads the query string the same way every time.
 	r := httptest.NewRequest("GET", "/api/search?type=issue&type=pr&q=go+router", nil)
-	p := route.SearchParamsOf(r)
-	fmt.Println(p.Get("type"), p.GetAll("type"), p.Get("q"), p.Has("page"))
+	p := route.SearchParams(r)
+	fmt.Println(p.Get("type"), p["type"], p.Get("q"), p.Has("page"))
 	// Output:
 	// issue [issue pr] go router false
 }

@@ -47,7 +47,7 @@ func (m Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	apierror.Write(w, r, errMethodNotAllowed)
 }
 
-var errMethodNotAllowed = apierror.MethodNotAllowed("")
+var errMethodNotAllowed = apierror.New(http.StatusMethodNotAllowed, "")
 
 // Allow returns the Allow header value for m: its methods, HEAD when it
 // serves GET, and OPTIONS, sorted (ASCII) and joined with ", ".

@@ -1,8 +1,8 @@
 package route
 
 import (
-	"iter"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/apiroutes/apiroutes/internal/whatwg"
@@ -19,7 +19,7 @@ import (
 //
 // Because a key's type depends on how often the client sent it,
 // Query(r)["type"].(string) is "" for ?type=a&type=b: read the query
-// string with [SearchParamsOf] instead, and keep Query for code ported
+// string with [SearchParams] instead, and keep Query for code ported
 // from Next.
 //
 // Query works on requests routed by a [Mux] or by any http.ServeMux (it
@@ -92,75 +92,17 @@ func unescape(s string) string {
 	return s
 }
 
-// SearchParams is a request's query string as WHATWG URLSearchParams reads
-// it (request.nextUrl.searchParams in Next): "+" is a space, a bad escape
+// SearchParams returns r's query string as WHATWG URLSearchParams reads it
+// (request.nextUrl.searchParams in Next): "+" is a space, a bad escape
 // stays literal, invalid UTF-8 becomes U+FFFD, "?a" is a: "". Unlike
-// [Query], a name's type does not depend on how often it was sent: Get
-// is its first value, GetAll every one.
-//
-// The zero value is an empty query. A SearchParams is a value computed
-// once, by [SearchParamsOf]; its methods read it without parsing again.
-type SearchParams struct {
-	pairs []pair
-}
-
-type pair struct{ name, value string }
-
-// SearchParamsOf parses r's query string once. Call it once per request
-// and keep the value: nothing is stored on the request or elsewhere.
-func SearchParamsOf(r *http.Request) SearchParams {
-	var p SearchParams
-	if r.URL == nil || r.URL.RawQuery == "" {
-		return p
+// [Query], a name's type does not depend on how often it was sent: Get is
+// its first value, v[name] every one in order, Has tells an empty value
+// from none. Unlike r.URL.Query, no pair is dropped. It parses on every
+// call.
+func SearchParams(r *http.Request) url.Values {
+	v := url.Values{}
+	if r.URL != nil {
+		whatwg.ParseURLEncoded(r.URL.RawQuery, 0, func(k, s string) { v[k] = append(v[k], s) })
 	}
-	whatwg.ParseURLEncoded(r.URL.RawQuery, 0, func(k, v string) {
-		p.pairs = append(p.pairs, pair{k, v})
-	})
-	return p
-}
-
-// Get returns the first value of name, or "" when there is none (use Has
-// to tell an empty value from none).
-func (p SearchParams) Get(name string) string {
-	for _, kv := range p.pairs {
-		if kv.name == name {
-			return kv.value
-		}
-	}
-	return ""
-}
-
-// GetAll returns every value of name, in order; nil when there is none.
-func (p SearchParams) GetAll(name string) []string {
-	var out []string
-	for _, kv := range p.pairs {
-		if kv.name == name {
-			out = append(out, kv.value)
-		}
-	}
-	return out
-}
-
-// Has reports whether name was sent, with or without a value.
-func (p SearchParams) Has(name string) bool {
-	for _, kv := range p.pairs {
-		if kv.name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// Len is the number of name-value pairs.
-func (p SearchParams) Len() int { return len(p.pairs) }
-
-// All yields every pair in the order sent, repeated names included.
-func (p SearchParams) All() iter.Seq2[string, string] {
-	return func(yield func(string, string) bool) {
-		for _, kv := range p.pairs {
-			if !yield(kv.name, kv.value) {
-				return
-			}
-		}
-	}
+	return v
 }

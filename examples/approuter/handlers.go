@@ -29,7 +29,7 @@ func (h *handlers) chatSessions() route.Methods {
 		//   return NextResponse.json({ sessions: await listSessions(user.id, type) })
 		// })
 		http.MethodGet: h.auth.withAuth(func(w http.ResponseWriter, r *http.Request, u User) error {
-			sessions, err := h.svc.ListSessions(r.Context(), u.ID, route.SearchParamsOf(r).Get("type"))
+			sessions, err := h.svc.ListSessions(r.Context(), u.ID, route.SearchParams(r).Get("type"))
 			if err != nil {
 				return err
 			}
@@ -84,7 +84,7 @@ func (h *handlers) chatSessions() route.Methods {
 
 // requiredParam is searchParams.get(name), refused when missing.
 func requiredParam(r *http.Request, name string) (string, error) {
-	v := route.SearchParamsOf(r).Get(name)
+	v := route.SearchParams(r).Get(name)
 	if v == "" {
 		return "", apierror.BadRequest("the " + name + " query parameter is required")
 	}
@@ -107,7 +107,7 @@ func (h *handlers) artifacts() route.Methods {
 		http.MethodPost: h.auth.withAuth(func(w http.ResponseWriter, r *http.Request, u User) error {
 			form := bodyparser.Multipart(r)
 			if form == nil {
-				return apierror.UnsupportedMediaType("send the file as multipart/form-data")
+				return apierror.New(http.StatusUnsupportedMediaType, "send the file as multipart/form-data")
 			}
 			f := form.File("file")
 			if f == nil {
@@ -123,7 +123,7 @@ func (h *handlers) artifacts() route.Methods {
 				return err
 			}
 			if len(data) > maxUpload {
-				return apierror.PayloadTooLarge("the file is larger than 5mb")
+				return apierror.New(http.StatusRequestEntityTooLarge, "the file is larger than 5mb")
 			}
 			a, err := h.svc.Upload(r.Context(), u.ID, form.Get("sessionId"), f.Filename, f.ContentType, data)
 			if err != nil {
@@ -141,7 +141,7 @@ func (h *handlers) artifact() route.Methods {
 		// export const GET = withAuth(async (request, user, { params }) => ...):
 		// the metadata as JSON, or the file itself with ?download=1.
 		http.MethodGet: h.auth.withAuth(func(w http.ResponseWriter, r *http.Request, u User) error {
-			download := route.SearchParamsOf(r).Get("download") == "1"
+			download := route.SearchParams(r).Get("download") == "1"
 			a, err := h.svc.Artifact(r.Context(), u.ID, r.PathValue("id"), download)
 			if err != nil {
 				return err
@@ -174,7 +174,7 @@ func (h *handlers) authCallback() route.Methods {
 		http.MethodPost: apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 			code := bodyparser.Form(r).Get("code")
 			if code == "" {
-				code = route.SearchParamsOf(r).Get("code")
+				code = route.SearchParams(r).Get("code")
 			}
 			id, ok := h.auth.exchange(code)
 			if !ok {
