@@ -201,6 +201,6 @@ func (c Config) compile() (*parser, error) {
 	if p.wireCap < p.limit { // overflow
 		p.wireCap = p.limit
 	}
-	p.tooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Body exceeded " + s.Text + " limit")
+	p.tooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Body exceeded "+s.Text+" limit")
 	return p, nil
 }

@@ -154,10 +154,10 @@ func (c Config) compileForms(p *parser) error {
 	for l.chunk < 256<<10 && int64(l.chunk)*2 <= l.memory/32 {
 		l.chunk *= 2
 	}
-	l.fileTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "File exceeded " + texts[0] + " limit")
-	l.fieldTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Field exceeded " + texts[1] + " limit")
-	l.memTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Form fields exceeded " + texts[2] + " limit")
-	l.headerTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Part header exceeded " + texts[3] + " limit")
+	l.fileTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "File exceeded "+texts[0]+" limit")
+	l.fieldTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Field exceeded "+texts[1]+" limit")
+	l.memTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Form fields exceeded "+texts[2]+" limit")
+	l.headerTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Part header exceeded "+texts[3]+" limit")
 	l.tooManyParts = apierror.New(http.StatusRequestEntityTooLarge, fmt.Sprintf("Form exceeded %d parts limit", l.parts))
 	p.forms.multipart = l
 	return nil
