@@ -1,35 +1,26 @@
-// Package charset decodes request bodies from their charset to UTF-8 exactly
-// as Next.js does: Next reads bodies with raw-body, which decodes with the
-// copy of iconv-lite (0.4.24) bundled in next/dist/compiled/raw-body. This
-// package carries iconv-lite's own tables and labels (tables.bin, written by
-// gen/tables.js from that version) and reimplements its decoders, so that
-// every label Next accepts is accepted here and every body decodes to the
-// same text, byte for byte (testdata/next.json, recorded from Next's bundle,
-// checks all 405 labels on bodies that reach every table's corners).
+// Package charset decodes request bodies to UTF-8 exactly as Next.js does.
+// Next reads bodies with raw-body, which decodes with the iconv-lite 0.4.24
+// bundled in next/dist/compiled/raw-body. This package carries that
+// version's tables and labels (tables.bin, written by gen/tables.js) and
+// reimplements its decoders, so that every label Next accepts is accepted
+// here and every body decodes to the same text, byte for byte
+// (testdata/next.json, recorded from Next's bundle, checks all 405 labels).
 //
-// What that means in practice, where the WHATWG Encoding Standard (browsers,
-// golang.org/x/text) differs:
+// Where the WHATWG Encoding Standard (browsers, golang.org/x/text) differs:
 //
-//   - labels are matched as iconv-lite matches them: lower-cased, with every
-//     character but a-z and 0-9 removed and a trailing ":" and four digits
-//     (a year) dropped, so "UTF-8", "utf8" and "Utf_8" are one label; numeric
-//     and code-page names ("1251", "20866", "cp28595", "turkish", "cp950")
-//     are labels too;
+//   - labels are matched as iconv-lite matches them ([Normalize]), so that
+//     "UTF-8", "utf8" and "Utf_8" are one label; numeric and code-page
+//     names ("1251", "cp28595", "turkish", "cp950") are labels too;
 //   - "latin1" is ISO-8859-1 proper, "ascii" is 7-bit (bytes over 0x7F are
 //     U+FFFD), and the ISO-8859 tables map 0x80-0x9F to the C1 controls;
 //   - multi-byte decoders replace an invalid sequence with one U+FFFD and
 //     resume after its first byte (WHATWG re-reads an ASCII trail byte);
 //     Shift_JIS's user-defined area decodes to the Private Use Area;
-//   - UTF-16 drops a trailing odd byte; "utf-16" without a byte order mark
-//     is read as big-endian when the first 64 bytes hold more ASCII in that
-//     order, little-endian otherwise (iconv-lite's heuristic; it looks at
-//     the first chunk that arrives, which for a body of 16 bytes or more
-//     sent at once is the same bytes);
+//   - UTF-16 drops a trailing odd byte and, without a byte order mark,
+//     guesses the byte order as iconv-lite does;
 //   - "base64" and "hex" are Node's Buffer encodings: the body's text is the
 //     base64 or hex spelling of its bytes;
-//   - CESU-8 decodes surrogate pairs spelled as two three-byte sequences, and
-//     a truncated last sequence ends the text with "0\uFFFD", because
-//     iconv-lite's end() starts from the number 0 there.
+//   - CESU-8 decodes surrogate pairs spelled as two three-byte sequences.
 //
 // Deliberate difference: UTF-7 ("utf7", "unicode11utf7", "utf7imap") is
 // refused as an unknown charset. It lets "+ADw-" spell "<" and has been
@@ -47,8 +38,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"io"
+	"sort"
 	"sync"
 	"unicode/utf8"
 )
@@ -88,14 +79,46 @@ type Decoder struct {
 // the caller only needs to replace invalid sequences.
 //
 // The label comes from a client's header, so Lookup allocates nothing: it
-// normalizes into a fixed buffer, and a label whose letters and digits
-// outnumber the longest known label's is unknown without further work.
+// normalizes into a fixed buffer, and a label longer than any known one is
+// unknown without further work.
 func Lookup(label string) (*Decoder, bool) {
 	var buf [maxLabel]byte
-	n := 0
-	label = trimYear(label)
-	for i := 0; i < len(label); i++ {
-		c := label[i]
+	l, ok := normalize(buf[:0], label)
+	if !ok {
+		return nil, false
+	}
+	switch string(l) {
+	case "utf8", "unicode11utf8":
+		return nil, true
+	}
+	d, ok := load().labels[string(l)]
+	if !ok || d.kind == kindUTF7 || d.kind == kindUTF7IMAP {
+		return nil, false
+	}
+	return d, true
+}
+
+// maxLabel is longer than any normalized label iconv-lite knows (the
+// longest have 20 letters); a test checks it against the tables.
+const maxLabel = 32
+
+// Normalize is iconv-lite's canonical form of a label: a trailing ":dddd"
+// (a year) removed, ASCII letters lower-cased, everything but letters and
+// digits dropped. Node reads header bytes as latin1, and no latin1 letter
+// lower-cases to an ASCII one, so bytes over 0x7F are simply dropped.
+func Normalize(s string) string {
+	b, _ := normalize(make([]byte, 0, len(s)), s)
+	return string(b)
+}
+
+// normalize appends Normalize(s) to dst, or reports false if it does not
+// fit in cap(dst).
+func normalize(dst []byte, s string) ([]byte, bool) {
+	if n := len(s); n >= 5 && s[n-5] == ':' && isDigit(s[n-4]) && isDigit(s[n-3]) && isDigit(s[n-2]) && isDigit(s[n-1]) {
+		s = s[:n-5]
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
@@ -103,66 +126,15 @@ func Lookup(label string) (*Decoder, bool) {
 		default:
 			continue
 		}
-		if n == len(buf) {
+		if len(dst) == cap(dst) {
 			return nil, false
 		}
-		buf[n] = c
-		n++
+		dst = append(dst, c)
 	}
-	switch string(buf[:n]) {
-	case "utf8", "unicode11utf8":
-		return nil, true
-	}
-	t := load()
-	d, ok := t.labels[string(buf[:n])]
-	if !ok || d.kind == kindUTF7 || d.kind == kindUTF7IMAP {
-		return nil, false
-	}
-	return d, true
-}
-
-// Normalize is iconv-lite's canonical form of a label: a trailing ":dddd"
-// removed, ASCII letters lower-cased, everything but letters and digits
-// dropped. Node reads header bytes as latin1, and no latin1 letter
-// lower-cases to an ASCII one, so bytes over 0x7F are simply dropped.
-func Normalize(s string) string {
-	s = trimYear(s)
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !('a' <= c && c <= 'z' || isDigit(c)) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	b := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'A' <= c && c <= 'Z':
-			b = append(b, c+'a'-'A')
-		case 'a' <= c && c <= 'z', isDigit(c):
-			b = append(b, c)
-		}
-	}
-	return string(b)
+	return dst, true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
-
-// trimYear removes the ":dddd" that iconv-lite drops from the end of a label.
-func trimYear(s string) string {
-	if n := len(s); n >= 5 && s[n-5] == ':' && isDigit(s[n-4]) && isDigit(s[n-3]) && isDigit(s[n-2]) && isDigit(s[n-1]) {
-		return s[:n-5]
-	}
-	return s
-}
-
-// maxLabel is longer than any normalized label iconv-lite knows (the
-// longest, "csisolatincyrillic" and the like, have 20 letters); a test
-// checks it against the tables.
-const maxLabel = 32
 
 // Decode returns src decoded to valid UTF-8. A nil Decoder is UTF-8: src is
 // returned as it is, and the caller replaces what is invalid.
@@ -186,13 +158,9 @@ func (d *Decoder) Decode(src []byte) []byte {
 		}
 		return out
 	case kindBase64:
-		out := make([]byte, base64.StdEncoding.EncodedLen(len(src)))
-		base64.StdEncoding.Encode(out, src)
-		return out
+		return base64.StdEncoding.AppendEncode(nil, src)
 	case kindHex:
-		out := make([]byte, hex.EncodedLen(len(src)))
-		hex.Encode(out, src)
-		return out
+		return hex.AppendEncode(nil, src)
 	case kindUCS2:
 		return decodeUTF16(src, binary.LittleEndian)
 	case kindUTF16BE:
@@ -210,7 +178,8 @@ func (d *Decoder) Decode(src []byte) []byte {
 
 // bigEndian is iconv-lite's choice for "utf-16": the byte order mark, else
 // whichever order makes more of the first 64 bytes ASCII; little-endian on
-// a tie.
+// a tie. (iconv-lite looks at the first chunk that arrives, which for a
+// body of 16 bytes or more sent at once is the same bytes.)
 func bigEndian(b []byte) bool {
 	if len(b) >= 2 {
 		switch {
@@ -399,55 +368,32 @@ func (c *dbcsCodec) decode(src []byte) []byte {
 // lookup maps a four-byte GB18030 pointer through the ranges table, as
 // iconv-lite does (the last range that starts at or before it).
 func (g *gbRanges) lookup(ptr uint32) uint32 {
-	lo, hi := 0, len(g.gbChars)
-	for lo+1 < hi { // gbChars[lo] <= ptr < gbChars[hi]
-		mid := lo + (hi-lo)/2
-		if g.gbChars[mid] <= ptr {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	if len(g.gbChars) == 0 || g.gbChars[lo] > ptr {
+	i := sort.Search(len(g.gbChars), func(i int) bool { return g.gbChars[i] > ptr }) - 1
+	if i < 0 {
 		return replacement
 	}
-	return g.uChars[lo] + ptr - g.gbChars[lo]
+	return g.uChars[i] + ptr - g.gbChars[i]
 }
 
 type tables struct {
 	labels map[string]*Decoder
 }
 
-var (
-	loadOnce sync.Once
-	loaded   *tables
-)
-
 // load reads tables.bin once, on the first body that names a charset other
-// than UTF-8; the tables are immutable afterwards.
-func load() *tables {
-	loadOnce.Do(func() {
-		t, err := parse(tablesGz)
-		if err != nil {
-			panic("charset: tables.bin is corrupt: " + err.Error()) // a build defect, not input
-		}
-		loaded = t
-	})
-	return loaded
-}
-
-func parse(gz []byte) (*tables, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+// than UTF-8; the tables are immutable afterwards. The file is part of the
+// build, so a corrupt one is a defect, and load panics on it.
+var load = sync.OnceValue(func() *tables {
+	zr, err := gzip.NewReader(bytes.NewReader(tablesGz))
 	if err != nil {
-		return nil, err
+		panic("charset: tables.bin: " + err.Error())
 	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		return nil, err
+		panic("charset: tables.bin: " + err.Error())
 	}
-	r := &reader{b: raw}
+	r := reader(raw)
 	if string(r.next(4)) != "ICL1" {
-		return nil, fmt.Errorf("bad magic")
+		panic("charset: tables.bin has a bad magic number")
 	}
 	sbcs := make([]*[256]uint16, r.u16())
 	for i := range sbcs {
@@ -469,11 +415,7 @@ func parse(gz []byte) (*tables, error) {
 	for i := range dbcs {
 		c := &dbcsCodec{nodes: make([][256]int32, r.u16())}
 		for j := range c.nodes {
-			k := int(r.u16())
-			if k >= len(nodes) {
-				return nil, fmt.Errorf("node %d of %d", k, len(nodes))
-			}
-			c.nodes[j] = nodes[k]
+			c.nodes[j] = nodes[r.u16()]
 		}
 		c.seqs = make([][]uint16, r.u16())
 		for j := range c.seqs {
@@ -497,41 +439,24 @@ func parse(gz []byte) (*tables, error) {
 	for n := r.u16(); n > 0; n-- {
 		label := string(r.next(int(r.u8())))
 		d := &Decoder{kind: kind(r.u8())}
-		idx := int(r.u16())
-		switch d.kind {
+		switch idx := r.u16(); d.kind {
 		case kindSBCS:
-			if idx >= len(sbcs) {
-				return nil, fmt.Errorf("label %q: table %d of %d", label, idx, len(sbcs))
-			}
 			d.sbcs = sbcs[idx]
 		case kindDBCS:
-			if idx >= len(dbcs) {
-				return nil, fmt.Errorf("label %q: codec %d of %d", label, idx, len(dbcs))
-			}
 			d.dbcs = dbcs[idx]
 			d.dbcs.gb = gb
 		}
 		t.labels[label] = d
 	}
-	if r.err {
-		return nil, fmt.Errorf("truncated")
-	}
-	return t, nil
-}
+	return t
+})
 
-type reader struct {
-	b   []byte
-	err bool
-}
+// reader reads tables.bin; reading past its end panics.
+type reader []byte
 
 func (r *reader) next(n int) []byte {
-	if n > len(r.b) {
-		r.err = true
-		r.b = nil
-		return make([]byte, n)
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
+	p := (*r)[:n]
+	*r = (*r)[n:]
 	return p
 }
 

@@ -1,19 +1,48 @@
+// Package size parses and formats byte sizes in the grammar of the npm
+// "bytes" package, which Next.js uses for API route limits such as
+// bodyParser.sizeLimit and responseLimit ("1mb", "4mb", "500kb"):
+//
+//	size   = ["+"] digits ["." digits] {" "} [unit]
+//	digits = "0" … "9" {"0" … "9"}
+//	unit   = "b" | "kb" | "mb" | "gb" | "tb" | "pb"   (any letter case)
+//
+// A number without a unit counts bytes. Every unit is binary, as in
+// bytes.js: 1kb = 1024 bytes, 1mb = 1048576, never 1,000,000. That is why
+// this package does not use go-humanize's ParseBytes, which is SI: a limit
+// copied from a Next.js config would silently shrink by almost 5%. IEC
+// spellings ("10MiB") are rejected too, because Next.js reads "10MiB" as
+// 10 bytes: every size Parse accepts means the same in a Next.js config.
+//
+// The value is the number times the unit, rounded down to a whole byte
+// ("0.3kb" is 307), computed exactly with integers; bytes.js multiplies
+// floats, and can be a byte or more off beyond about 15 significant digits
+// or for sizes of many terabytes.
+//
+// bytes.js falls back to parseInt for anything its pattern does not match,
+// so Next.js quietly reads "1mib", "1m", "1,5mb", "1e3", " 1mb" and "1mb "
+// all as 1 byte, and accepts negative sizes. [Parse] rejects these, and
+// sizes above [math.MaxInt64] bytes, with an [*Error] that says what to
+// write instead, so that a mistyped limit stops the program at start-up
+// rather than rejecting every request.
 package size
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// Size is a byte count together with the text it was written as.
+// Size is a byte count together with the text it was written as, to print
+// in messages.
 type Size struct {
-	Bytes int64  // the number of bytes
-	Text  string // the spelling to print in messages: the user's text as given, or Format(Bytes) for a typed count
+	Bytes int64
+	Text  string
 }
 
 // Error is the error [Parse] returns.
@@ -22,41 +51,23 @@ type Error struct {
 	Reason string // what is wrong and what to do, e.g. `unknown unit "mib"; use b, kb, mb, gb, tb or pb`
 }
 
-// Error returns the value, quoted, then ": " and the reason, as in
-//
-//	"1mib": unknown unit "mib"; use b, kb, mb, gb, tb or pb (all binary: 1kb = 1024 bytes)
-//
-// It has no package prefix: callers wrap it with the name of the setting,
-// e.g. fmt.Errorf("bodyparser: SizeLimit %w", err).
+// Error has no package prefix: callers wrap it with the name of the
+// setting, e.g. fmt.Errorf("bodyparser: SizeLimit %w", err).
 func (e *Error) Error() string {
 	return strconv.Quote(e.Value) + ": " + e.Reason
 }
 
-// units lists the units from the smallest up; the unit at index i is 1024^i
-// bytes, that is 1<<(10*i).
+// units lists the units from the smallest up; units[i] is 1<<(10*i) bytes.
 var units = [...]string{"b", "kb", "mb", "gb", "tb", "pb"}
 
-// Reasons for an [Error], and the list of units they share.
 const (
-	unitList     = "b, kb, mb, gb, tb or pb" // the units, for messages
+	unitList     = "b, kb, mb, gb, tb or pb"
 	reasonSyntax = `not a size: want a number with an optional unit (` + unitList + `), like "1mb" or "1.5kb"`
-	reasonEmpty  = `empty size; want a number with an optional unit (` + unitList + `), like "1mb"`
-	reasonSpace  = `leading or trailing space`
-	reasonComma  = `not a size: use a dot for decimals and no thousands separators, like "1.5mb" or "1000kb"; units are ` + unitList
-	reasonNeg    = `negative size`
-	reasonBig    = `too large: the most is 9223372036854775807 bytes (just under 8192pb)`
 )
 
-// Parse parses s as a size: a non-negative decimal number ("1", "1.5",
-// optionally with a leading "+"), any number of ASCII spaces, and an
-// optional case-insensitive unit b, kb, mb, gb, tb or pb (all binary:
-// 1kb = 1024 bytes). No unit means bytes. The number of bytes is the number
-// times the unit, rounded down, computed exactly.
-//
-// The returned Size keeps s verbatim in Text. Parse rejects, with an
-// [*Error], everything else: the empty string, surrounding white space,
-// other units ("1m", "1mib"), commas, exponents, negative sizes and sizes
-// above [math.MaxInt64] bytes.
+// Parse parses s as a size (see the package doc); the Size keeps s verbatim
+// in Text. Callers treat "" as "use the default" before calling Parse,
+// which rejects it.
 func Parse(s string) (Size, error) {
 	n, reason := parse(s)
 	if reason != "" {
@@ -65,16 +76,15 @@ func Parse(s string) (Size, error) {
 	return Size{Bytes: n, Text: s}, nil
 }
 
-// parse does the work of [Parse]; it returns the byte count, or a reason
-// for an [Error] if s is not a valid size.
+// parse returns the byte count, or the reason for an [Error].
 func parse(s string) (int64, string) {
 	if s == "" {
-		return 0, reasonEmpty
+		return 0, `empty size; want a number with an optional unit (` + unitList + `), like "1mb"`
 	}
 	first, _ := utf8.DecodeRuneInString(s)
 	last, _ := utf8.DecodeLastRuneInString(s)
 	if unicode.IsSpace(first) || unicode.IsSpace(last) {
-		return 0, reasonSpace
+		return 0, `leading or trailing space`
 	}
 
 	rest := s
@@ -105,11 +115,11 @@ func parse(s string) (int64, string) {
 	if rest != "" {
 		if !isLetters(rest) {
 			if strings.Contains(rest, ",") {
-				return 0, reasonComma
+				return 0, `not a size: use a dot for decimals and no thousands separators, like "1.5mb" or "1000kb"; units are ` + unitList
 			}
 			return 0, reasonSyntax
 		}
-		i := unitIndex(rest)
+		i := slices.Index(units[:], strings.ToLower(rest)) // rest is ASCII
 		if i < 0 {
 			return 0, `unknown unit ` + strconv.Quote(rest) + `; use ` + unitList + ` (all binary: 1kb = 1024 bytes)`
 		}
@@ -117,11 +127,11 @@ func parse(s string) (int64, string) {
 	}
 
 	if negative {
-		return 0, reasonNeg
+		return 0, `negative size`
 	}
 	n, ok := value(whole, frac, shift)
 	if !ok {
-		return 0, reasonBig
+		return 0, `too large: the most is 9223372036854775807 bytes (just under 8192pb)`
 	}
 	return n, ""
 }
@@ -134,14 +144,7 @@ func value(whole, frac string, shift int) (int64, bool) {
 	if len(whole) > 19 { // at least 10^19 > MaxInt64
 		return 0, false
 	}
-	w := uint64(0)
-	if whole != "" {
-		var err error
-		w, err = strconv.ParseUint(whole, 10, 64) // 19 digits always fit in a uint64
-		if err != nil {
-			return 0, false
-		}
-	}
+	w, _ := strconv.ParseUint(whole, 10, 64) // 19 digits fit in a uint64; "" is 0
 	hi, lo := bits.Mul64(w, 1<<shift)
 	if hi != 0 || lo > math.MaxInt64 {
 		return 0, false
@@ -175,7 +178,6 @@ func fracBytes(frac string, shift int) uint64 {
 	return f.Quo(f, pow).Uint64()
 }
 
-// leadingDigits splits s after its leading ASCII digits.
 func leadingDigits(s string) (digits, rest string) {
 	i := 0
 	for i < len(s) && isDigit(s[i]) {
@@ -184,10 +186,8 @@ func leadingDigits(s string) (digits, rest string) {
 	return s[:i], s[i:]
 }
 
-// isDigit reports whether c is an ASCII digit.
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// isLetters reports whether s is made only of ASCII letters.
 func isLetters(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i] | 0x20; c < 'a' || c > 'z' {
@@ -195,17 +195,6 @@ func isLetters(s string) bool {
 		}
 	}
 	return true
-}
-
-// unitIndex returns the index in units of the ASCII unit name u, in any
-// letter case, or -1 if it is not a unit.
-func unitIndex(u string) int {
-	for i, name := range units {
-		if strings.EqualFold(u, name) {
-			return i
-		}
-	}
-	return -1
 }
 
 // Format prints n in the grammar [Parse] reads, in lower case and without
@@ -217,23 +206,16 @@ func unitIndex(u string) int {
 // For every n >= 0, Parse(Format(n)) gives n back. A negative n is printed
 // with a leading "-", which Parse rejects.
 func Format(n int64) string {
-	if n < 0 {
-		return "-" + formatUint(uint64(-(n+1))+1) // -(n+1) cannot overflow, even for math.MinInt64
-	}
-	return formatUint(uint64(n))
-}
-
-// formatUint does the work of [Format] for n <= 2^63.
-func formatUint(n uint64) string {
+	sign, m := split(n)
 	for i := len(units) - 1; i > 0; i-- {
 		u := uint64(1) << (10 * i)
-		rem := n % u
-		if n < u || rem*100%u != 0 { // rem*100 < 2^57: no overflow
+		rem := m % u
+		if m < u || rem*100%u != 0 { // rem*100 < 2^57: no overflow
 			continue
 		}
-		return decimal(n/u, rem*100/u) + units[i]
+		return sign + decimal(m/u, rem*100/u) + units[i]
 	}
-	return strconv.FormatUint(n, 10) + "b"
+	return sign + strconv.FormatUint(m, 10) + "b"
 }
 
 // FormatUpper prints n as bytes.js's format() does with its default options,
@@ -247,39 +229,33 @@ func formatUint(n uint64) string {
 // The rounding is done exactly on n. bytes.js gets the same digits as long
 // as n is exact in a JavaScript number, that is for |n| <= 2^53.
 func FormatUpper(n int64) string {
-	if n < 0 {
-		return "-" + formatUpperUint(uint64(-(n+1))+1)
-	}
-	return formatUpperUint(uint64(n))
-}
-
-// formatUpperUint does the work of [FormatUpper] for n <= 2^63.
-func formatUpperUint(n uint64) string {
+	sign, m := split(n)
 	i := len(units) - 1
-	for i > 0 && n < 1<<(10*i) {
+	for i > 0 && m < 1<<(10*i) {
 		i--
 	}
 	u := uint64(1) << (10 * i)
-	whole, rem := n/u, n%u
+	whole, rem := m/u, m%u
 	// toFixed(2) picks the nearer of two neighbouring hundredths, and the
 	// larger one on a tie; the value is exactly whole + rem/u.
 	hundredths := (rem*200 + u) / (2 * u) // floor(rem*100/u + 1/2); rem*200+u < 2^58
 	if hundredths == 100 {
 		whole, hundredths = whole+1, 0
 	}
-	return decimal(whole, hundredths) + strings.ToUpper(units[i])
+	return sign + decimal(whole, hundredths) + strings.ToUpper(units[i])
+}
+
+// split returns the sign of n, "-" or "", and its magnitude (2^63 for
+// math.MinInt64).
+func split(n int64) (string, uint64) {
+	if n < 0 {
+		return "-", -uint64(n)
+	}
+	return "", uint64(n)
 }
 
 // decimal prints whole plus hundredths/100 (hundredths < 100) with trailing
 // zeros and a trailing dot dropped: 1, 50 gives "1.5"; 1, 5 gives "1.05".
 func decimal(whole, hundredths uint64) string {
-	s := strconv.FormatUint(whole, 10)
-	if hundredths == 0 {
-		return s
-	}
-	d := strconv.FormatUint(hundredths, 10)
-	if hundredths < 10 {
-		d = "0" + d
-	}
-	return s + "." + strings.TrimRight(d, "0")
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%d.%02d", whole, hundredths), "0"), ".")
 }

@@ -1,21 +1,13 @@
 package watch
 
-import "net/http"
-
-// An error answer that a layer writes in place of the handler's response (a
-// recovered panic, an error the handler returned, a write over the response
-// limit) must not carry what the handler had set for that response:
-// Set-Cookie, Cache-Control, Content-Disposition... But the headers of the
-// layers outside (CORS, Vary, a request id) must stay, or browsers cannot
-// read the error. Every layer of this module calls Wrap as it enters, so the
-// header as it stands at the last Wrap is what the outer layers set: Wrap
-// records it (the field names and their value slices, without copying), and
-// ResetHeader puts it back.
+import (
+	"maps"
+	"net/http"
+)
 
 // markCap is how many header fields a mark holds inline; a header with more
 // (rare: rs/cors sets at most four) is copied. The mark itself is only
-// allocated when the outer layers have set headers: a request without any
-// pays nothing for it.
+// allocated when the outer layers have set headers.
 const markCap = 6
 
 type headerMark struct {
@@ -26,7 +18,7 @@ type headerMark struct {
 }
 
 // markHeader records the header as the layers outside the current one left
-// it.
+// it: the field names and their value slices, without copying.
 func (w *Writer) markHeader() {
 	h := w.rw.Header()
 	m := w.outer
@@ -39,10 +31,7 @@ func (w *Writer) markHeader() {
 	}
 	m.n, m.more = 0, nil
 	if len(h) > markCap {
-		m.more = make(http.Header, len(h))
-		for k, v := range h {
-			m.more[k] = v
-		}
+		m.more = maps.Clone(h)
 		return
 	}
 	for k, v := range h {
@@ -68,11 +57,12 @@ func (m *headerMark) has(k string) bool {
 }
 
 // ResetHeader puts the response header back as it was when the innermost
-// layer of this module wrapped the response: the fields set since then are
-// removed, those set before get their values of then back. Call it before
-// writing an error answer in place of the handler's response. Values that
-// were changed in place (h["Vary"][0] = ...) rather than set or added are
-// not restored.
+// layer of this module wrapped the response, that is as the outer layers
+// set it. Call it before writing an error answer in place of the handler's
+// response: the answer must not carry the handler's Set-Cookie or
+// Cache-Control, but must keep the outer layers' CORS and Vary headers, or
+// browsers cannot read it. Values changed in place (h["Vary"][0] = ...)
+// rather than set or added are not restored.
 func (w *Writer) ResetHeader() {
 	h := w.rw.Header()
 	m := w.outer

@@ -3,16 +3,11 @@
 // Every package that needs to know what happened to a response (whether it
 // started, its status, how many bytes went out) shares one [Writer] per
 // request: the first layer wraps with [Wrap], inner layers call [Wrap] or
-// [From] and get the same Writer back, also through foreign wrappers that
-// implement Unwrap (see [From]). The value handed to handlers
-// implements exactly the optional interfaces the underlying writer does
-// ([http.Flusher], [http.Hijacker], [io.ReaderFrom], [http.Pusher]), always
-// [io.StringWriter], and Unwrap so [http.NewResponseController] reaches the
-// rest (deadlines, full duplex).
-//
-// Wrapping costs one allocation: the variant types are single-pointer
-// structs, so storing them in an interface does not allocate again. Under a
-// foreign wrapper, the layers inside share one more (a link, see [Wrap]).
+// [From] and get the same Writer back, also through foreign wrappers. The
+// value handed to handlers implements exactly the optional interfaces the
+// underlying writer does ([http.Flusher], [http.Hijacker], [io.ReaderFrom],
+// [http.Pusher]), always [io.StringWriter], and Unwrap so that
+// [http.NewResponseController] reaches the rest (deadlines, full duplex).
 package watch
 
 import (
@@ -24,8 +19,6 @@ import (
 
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
-
-//go:generate go run gen.go
 
 // Writer records what a handler did to its response.
 type Writer struct {
@@ -71,8 +64,7 @@ type errRefused struct{}
 func (errRefused) Error() string   { return "response refused: it reached the response size limit" }
 func (errRefused) StatusCode() int { return http.StatusInternalServerError }
 
-// holder is implemented by every variant, so that inner layers can find the
-// Writer of an outer one.
+// holder is implemented by every variant.
 type holder interface{ watcher() *Writer }
 
 // maxUnwrap bounds the walk down a chain of foreign wrappers: a cyclic
@@ -85,9 +77,8 @@ type unwrapper interface{ Unwrap() http.ResponseWriter }
 
 // From returns the Writer behind w, or nil when there is none. Like
 // [http.ResponseController] it follows Unwrap through foreign wrappers (chi's
-// middleware.Logger, httpsnoop, gorilla's LoggingHandler...), at most
-// maxUnwrap of them, so that a foreign layer between two of ours does not
-// split the request's state.
+// middleware.Logger, httpsnoop...), so that a foreign layer between two of
+// ours does not split the request's state.
 func From(w http.ResponseWriter) *Writer {
 	for i := 0; i < maxUnwrap && w != nil; i++ {
 		switch t := w.(type) {
@@ -104,17 +95,17 @@ func From(w http.ResponseWriter) *Writer {
 
 // Wrap returns a response writer that records into a Writer, and that Writer.
 // If w already is a watcher, Wrap returns w itself and its Writer: there is
-// never more than one Writer per request.
+// never more than one Writer per request. Wrapping costs one allocation: the
+// variants are single-pointer structs, which an interface holds as they are.
 //
-// If w is a foreign wrapper around a watcher (found through Unwrap, see
-// [From]), Wrap returns that watcher's Writer and a link: a thin wrapper
-// around w that keeps no state of its own. The handler's bytes reach the
-// Writer through the foreign wrapper, so they are counted (and checked by
-// OnWrite) once, where they leave; the link only records that the
-// response has started when the handler writes, sets a status, flushes or
-// hijacks, because a foreign wrapper may hold those back (gin sends the
-// header only when the handler returns). A link costs one allocation, made
-// only where a foreign wrapper sits between two layers.
+// If w is a foreign wrapper around a watcher, Wrap returns that watcher's
+// Writer and a link, one more allocation: a Writer around w that keeps no
+// state of its own. The handler's bytes reach the root through the foreign
+// wrapper, so they are counted (and checked by OnWrite) once, where they
+// leave; the link only records that the response has started when the
+// handler writes, sets a status, flushes or hijacks, because a foreign
+// wrapper may hold those back (gin sends the header only when the handler
+// returns).
 //
 // Either way it records the header as it stands, for [Writer.ResetHeader].
 func Wrap(w http.ResponseWriter) (http.ResponseWriter, *Writer) {
@@ -157,6 +148,11 @@ func (w *Writer) Started() bool { return w.wroteHeader || w.hijacked }
 // fail with ErrRefused and WriteHeader does nothing.
 func (w *Writer) Seal() { w.sealed = true }
 
+// CountUnsent adds n body bytes that a helper chose not to write, such as
+// the body of a HEAD response, to [Writer.Written]: Next counts them when it
+// checks the response limit. OnWrite is not consulted: nothing is written.
+func (w *Writer) CountUnsent(n int64) { w.written += n }
+
 func (w *Writer) watcher() *Writer {
 	if w.root != nil {
 		return w.root
@@ -164,10 +160,10 @@ func (w *Writer) watcher() *Writer {
 	return w
 }
 
-// started records on a link's root that the handler has started the
-// response, even if the foreign wrapper below the link holds it back.
+// started records that the handler has started the response; on a link's
+// root, even if the foreign wrapper below the link holds it back.
 func (w *Writer) started(code int) {
-	r := w.root
+	r := w.watcher()
 	if !r.wroteHeader {
 		r.status = code
 		r.wroteHeader = true
@@ -193,103 +189,66 @@ func (w *Writer) WriteHeader(code int) {
 		w.started(code)
 		return
 	}
-	if !w.wroteHeader {
-		w.status = code
-		w.wroteHeader = true
-	}
+	w.started(code)
 	w.rw.WriteHeader(code)
 }
 
 // Write counts p and passes it on.
 func (w *Writer) Write(p []byte) (int, error) {
-	if w.root != nil {
-		return w.linkWrite(p)
-	}
-	if w.sealed {
+	if !w.admit(len(p)) {
 		return 0, ErrRefused
 	}
-	if w.OnWrite != nil && !w.OnWrite(w, int64(len(p))) {
-		return 0, ErrRefused
-	}
-	w.wroteHeader = true
 	n, err := w.rw.Write(p)
-	w.written += int64(n)
+	w.wrote(int64(n), err)
 	return n, err
 }
 
-// WriteString counts s and passes it on, without copying when the underlying
-// writer is an [io.StringWriter].
+// WriteString is Write without copying s when the underlying writer is an
+// [io.StringWriter].
 func (w *Writer) WriteString(s string) (int, error) {
+	if !w.admit(len(s)) {
+		return 0, ErrRefused
+	}
+	n, err := io.WriteString(w.rw, s)
+	w.wrote(int64(n), err)
+	return n, err
+}
+
+// admit reports whether a body write of n bytes may go ahead. A link only
+// checks the seal: its bytes reach the root's hook through the foreign
+// wrapper.
+func (w *Writer) admit(n int) bool {
 	if w.root != nil {
-		return w.linkWriteString(s)
+		return !w.root.sealed
 	}
-	if w.sealed {
-		return 0, ErrRefused
-	}
-	if w.OnWrite != nil && !w.OnWrite(w, int64(len(s))) {
-		return 0, ErrRefused
+	if w.sealed || w.OnWrite != nil && !w.OnWrite(w, int64(n)) {
+		return false
 	}
 	w.wroteHeader = true
-	var n int
-	var err error
-	if sw, ok := w.rw.(io.StringWriter); ok {
-		n, err = sw.WriteString(s)
-	} else {
-		n, err = w.rw.Write([]byte(s))
-	}
-	w.written += int64(n)
-	return n, err
+	return true
 }
 
-// linkWrite passes p on through the foreign wrapper to the root, which
-// counts it; a write that went out, or was taken, starts the response.
-func (w *Writer) linkWrite(p []byte) (int, error) {
-	if w.root.sealed {
-		return 0, ErrRefused
-	}
-	n, err := w.rw.Write(p)
-	if err == nil || n > 0 {
+// wrote records a write of n bytes. On a link, a write that went out, or
+// was taken, starts the response.
+func (w *Writer) wrote(n int64, err error) {
+	if w.root == nil {
+		w.written += n
+	} else if err == nil || n > 0 {
 		w.started(http.StatusOK)
 	}
-	return n, err
-}
-
-func (w *Writer) linkWriteString(s string) (int, error) {
-	if w.root.sealed {
-		return 0, ErrRefused
-	}
-	var n int
-	var err error
-	if sw, ok := w.rw.(io.StringWriter); ok {
-		n, err = sw.WriteString(s)
-	} else {
-		n, err = w.rw.Write([]byte(s))
-	}
-	if err == nil || n > 0 {
-		w.started(http.StatusOK)
-	}
-	return n, err
 }
 
 // Unwrap returns the underlying writer, for [http.NewResponseController].
 func (w *Writer) Unwrap() http.ResponseWriter { return w.rw }
 
-func (w *Writer) flush() {
-	if w.root != nil {
-		w.rw.(http.Flusher).Flush()
-		w.started(http.StatusOK)
-		return
-	}
-	w.wroteHeader = true
-	w.rw.(http.Flusher).Flush()
-}
-
-func (w *Writer) flushError() error {
+// flush flushes with FlushError, when withError is set and the underlying
+// writer has it, or else with Flush.
+func (w *Writer) flush(withError bool) error {
 	if w.root == nil {
 		w.wroteHeader = true
 	}
 	var err error
-	if fe, ok := w.rw.(interface{ FlushError() error }); ok {
+	if fe, ok := w.rw.(interface{ FlushError() error }); ok && withError {
 		err = fe.FlushError()
 	} else {
 		w.rw.(http.Flusher).Flush()
@@ -312,22 +271,14 @@ func (w *Writer) hijack() (net.Conn, *bufio.ReadWriter, error) {
 // Write so that the hook sees every chunk; otherwise the underlying ReadFrom
 // keeps its sendfile fast path.
 func (w *Writer) readFrom(src io.Reader) (int64, error) {
-	if w.root != nil {
-		if w.root.sealed {
-			return 0, ErrRefused
-		}
-		n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
-		if err == nil || n > 0 {
-			w.started(http.StatusOK)
-		}
-		return n, err
-	}
-	if w.OnWrite != nil || w.sealed {
+	if w.root == nil && (w.OnWrite != nil || w.sealed) {
 		return io.Copy(writerOnly{w}, src)
 	}
-	w.wroteHeader = true
+	if !w.admit(0) {
+		return 0, ErrRefused
+	}
 	n, err := w.rw.(io.ReaderFrom).ReadFrom(src)
-	w.written += n
+	w.wrote(n, err)
 	return n, err
 }
 
