@@ -15,33 +15,27 @@ import (
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
-// verdict is what Write does with an error.
-type verdict struct {
-	e      *Error // what is sent; nil when nothing is sent
-	logMsg string // non-empty: log at Error level with this message
-}
-
 const (
-	msgInternal      = "Internal Server Error"
 	logServerError   = "apierror: server error"
 	logInvalidStatus = "apierror: error status outside 400-599, sent as 500"
 )
 
-var errInternal = &Error{Status: http.StatusInternalServerError, Message: msgInternal}
+var errInternal = &Error{Status: http.StatusInternalServerError, Message: "Internal Server Error"}
 
-// classify maps err to the response, in this order: a write refused by a
-// response limit (nothing more to send), *Error, client gone,
+// classify returns what Write sends for err (nil: nothing) and, when not
+// "", the message to log it with at Error level. The order: a write
+// refused by a response limit (nothing more to send), *Error, client gone,
 // StatusCoder, *http.MaxBytesError, encoding/json errors, anything else.
-func classify(r *http.Request, err error) verdict {
+func classify(r *http.Request, err error) (e *Error, logMsg string) {
 	if errors.Is(err, watch.ErrRefused) {
-		return verdict{} // the layer that refused the write has answered
+		return nil, "" // the layer that refused the write has answered
 	}
 	var ae *Error
 	if errors.As(err, &ae) {
 		return fromStatus(ae.Status, ae.message(), ae.Code, err)
 	}
 	if (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && r.Context().Err() != nil {
-		return verdict{} // the client is gone: there is nobody to answer
+		return nil, "" // the client is gone: there is nobody to answer
 	}
 	var sc StatusCoder
 	if errors.As(err, &sc) {
@@ -54,25 +48,25 @@ func classify(r *http.Request, err error) verdict {
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return verdict{e: &Error{Status: http.StatusRequestEntityTooLarge, Message: "Body exceeded " + size.Format(mbe.Limit) + " limit", Err: err}}
+		return &Error{Status: http.StatusRequestEntityTooLarge, Message: "Body exceeded " + size.Format(mbe.Limit) + " limit", Err: err}, ""
 	}
 	var syn *json.SyntaxError
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &syn) || errors.As(err, &ute) {
-		return verdict{e: JSONError(err)}
+		return JSONError(err), ""
 	}
-	return verdict{e: errInternal, logMsg: logServerError}
+	return errInternal, logServerError
 }
 
-func fromStatus(status int, msg, code string, err error) verdict {
+func fromStatus(status int, msg, code string, err error) (*Error, string) {
 	if status < 400 || status > 599 {
-		return verdict{e: errInternal, logMsg: logInvalidStatus}
+		return errInternal, logInvalidStatus
 	}
-	v := verdict{e: &Error{Status: status, Message: msg, Code: code, Err: err}}
+	e := &Error{Status: status, Message: msg, Code: code, Err: err}
 	if status >= 500 {
-		v.logMsg = logServerError
+		return e, logServerError
 	}
-	return v
+	return e, ""
 }
 
 // JSONError returns the 400 Error for an error from decoding a JSON request
@@ -89,11 +83,9 @@ func fromStatus(status int, msg, code string, err error) verdict {
 //	Invalid JSON: unexpected end of input
 //
 // A field is the JSON names of the fields on the way joined by dots,
-// without array indices ("items.n"): the jsoncodec codecs give it so, and
-// JSONError drops the indices that encoding/json from Go 1.27 puts in the
-// errors it returns directly ("items.0.n"). An unknown field (a strict
-// decoding) is the one error read from its text, `json: unknown field
-// "<name>"`, which encoding/json has no type for and every codec gives.
+// without array indices ("items.n", also for Go 1.27's "items.0.n"). An
+// unknown field (a strict decoding) is the one error read from its text,
+// `json: unknown field "<name>"`, which encoding/json has no type for.
 //
 // Truncated input (io.ErrUnexpectedEOF, io.EOF) is only mapped here, where
 // the caller knows it came from a JSON decoder; [Write] treats those as

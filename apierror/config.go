@@ -13,13 +13,11 @@ import (
 // Config chooses how errors are rendered and where they are logged. The zero
 // value is ready to use: JSON bodies, logs to [slog.Default].
 //
-// A Config is a value: copy it, share it, pass it to other packages' configs.
-// There is no package-level default to change. Instead, a layer with a
-// non-zero Config ([Config.Recover]) records it for the
+// A layer with a non-zero Config ([Config.Recover]) records it for the
 // request, and every layer inside it whose own field is nil uses the
-// recorded one. Wrapping a whole server in Config{Renderer: RenderProblem}.Recover
-// therefore switches every error of that server to problem+json, and a route
-// can still choose its own.
+// recorded one: wrapping a whole server in
+// Config{Renderer: RenderProblem}.Recover switches every error of that
+// server to problem+json, and a route can still choose its own.
 type Config struct {
 	// Renderer writes error responses. Nil means the renderer of the nearest
 	// enclosing layer that set one, else [RenderJSON].
@@ -59,8 +57,8 @@ func (c *Config) effective(st *watch.Writer) Config {
 
 // enter records c's non-nil fields for the layers inside, and returns what
 // to restore when the layer returns.
-func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
-	prev = st.Errors
+func (c *Config) enter(st *watch.Writer) watch.ErrorConfig {
+	prev := st.Errors
 	if c.Renderer != nil {
 		st.Errors.Renderer = c.Renderer
 	}
@@ -90,12 +88,10 @@ func (c *Config) enter(st *watch.Writer) (prev watch.ErrorConfig) {
 // and never sent. A 500 says the handler failed to make its response: the
 // headers set since the innermost apiroutes layer wrapped the response
 // (Set-Cookie, Cache-Control...) are removed, and those of the layers
-// outside it (CORS, Vary) stay. Any other status keeps every header, so
-// that a 401's WWW-Authenticate or a 503's Retry-After goes out with it. If
-// the response has already started (known when w comes
-// from [HandlerFunc], [Config.Recover] or another apiroutes layer),
-// nothing more is written and the error is logged. HEAD responses get the
-// status and headers without a body.
+// outside it (CORS, Vary) stay. Any other status keeps every header (a
+// 401's WWW-Authenticate, a 503's Retry-After). If the response has already
+// started (known when w comes from an apiroutes layer), nothing more is
+// written and the error is logged. HEAD responses get no body.
 func (c Config) Write(w http.ResponseWriter, r *http.Request, err error) {
 	c.write(w, watch.From(w), r, err)
 }
@@ -107,9 +103,8 @@ func Write(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // Render sends e as it is, with c's renderer, without mapping or logging
-// it: for layers that have decided the answer and logged what they had to.
-// Like Write, it sends nothing (and logs at Error level) if the response
-// has already started.
+// it. Like Write, it sends nothing (and logs at Error level) if the
+// response has already started.
 func (c Config) Render(w http.ResponseWriter, r *http.Request, e *Error) {
 	st := watch.From(w)
 	eff := c.effective(st)
@@ -136,25 +131,22 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 		return
 	}
 	eff := c.effective(st)
-	v := classify(r, err)
-	if v.e == nil {
+	e, logMsg := classify(r, err)
+	if e == nil {
 		logAt(r.Context(), eff.Logger, slog.LevelDebug, "apierror: nothing to send (client gone or response refused)", r, 0, err)
 		return
 	}
-	if v.logMsg != "" {
-		logAt(r.Context(), eff.Logger, slog.LevelError, v.logMsg, r, v.e.Status, err)
+	if logMsg != "" {
+		logAt(r.Context(), eff.Logger, slog.LevelError, logMsg, r, e.Status, err)
 	}
 	if st != nil && st.Started() {
-		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, v.e.Status, err)
+		logAt(r.Context(), eff.Logger, slog.LevelError, "apierror: response already started, error not sent", r, e.Status, err)
 		return
 	}
-	if st != nil && v.e.Status == http.StatusInternalServerError {
-		// A 500 replaces the response the handler failed to make: drop the
-		// headers it had set for that response. Other statuses keep them
-		// (WWW-Authenticate, Allow, Retry-After belong to the error).
-		st.ResetHeader()
+	if st != nil && e.Status == http.StatusInternalServerError {
+		st.ResetHeader() // see Write
 	}
-	eff.render(w, st, r, v.e)
+	eff.render(w, st, r, e)
 }
 
 // logAt logs one record, building its attributes only when the level is on.

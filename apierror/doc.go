@@ -19,47 +19,29 @@
 // Every package-level function is its [Config] method with the zero Config
 // ([Write] and [Config.Write], [Recover] and [Config.Recover]).
 //
-// # Names
+// # Defaults
 //
-// A renderer is named Render<shape>, so that respond.JSON is the only JSON that sends.
-// [HandlerFunc] is the only adapter; a [Config] reaches it from an enclosing [Config.Recover].
-//
-// # Mapping
-//
-// [Write] decides the status and message (see [Config.Write] for the full
-// order): an [*Error] or any [StatusCoder] keeps its status;
-// [*http.MaxBytesError] is 413 "Body exceeded 1mb limit";
-// encoding/json syntax and type errors are 400 (see [JSONError]); a
-// cancelled request whose client is gone gets nothing; everything else is
-// 500 "Internal Server Error", with the cause logged through log/slog at
-// Error level and never sent. A status outside 400–599 is sent as 500 and
-// logged.
-//
-// The 400 messages for JSON errors are built from the errors' fields (the
-// offset, the field path, the expected type), never from their text, so
-// they are the same whatever Go the program is built with and whatever
-// codec [Config].Codec names (see [JSONError] and package jsoncodec).
-//
-// # Renderers
+// [Write] maps the error (see [Config.Write] for the full order): an
+// [*Error] or any [StatusCoder] keeps its status; [*http.MaxBytesError] is
+// 413 "Body exceeded 1mb limit"; encoding/json syntax and type errors are
+// 400, with messages built from their fields, never their text (see
+// [JSONError]); a cancelled request whose client is gone gets nothing;
+// everything else is 500 "Internal Server Error", with the cause logged
+// through log/slog at Error level and never sent. A status outside 400–599
+// is sent as 500 and logged.
 //
 // [RenderJSON] (the default) sends {"error":"<message>"}; [RenderText]
 // reproduces Next.js byte for byte (the message as a body, no
 // Content-Type); [RenderProblem] sends RFC 9457 application/problem+json.
 // Choose one for a route or a whole server by wrapping it in
-// [Config.Recover]: layers inside inherit the renderer and logger of the
-// nearest enclosing layer that set them. There is no package-level setting.
+// [Config.Recover]: layers inside inherit the renderer, logger and codec of
+// the nearest enclosing layer that set them. There is no package-level
+// setting.
 //
-// # Responses that have started
-//
-// Every layer of this module shares one response watcher per request, so
-// [Write] knows whether the header has gone out. It is found through
-// foreign wrappers that implement Unwrap (chi's middleware.Logger,
-// httpsnoop, gorilla's LoggingHandler, echo's Response), as
-// [http.NewResponseController] finds the connection: a renderer set by an
-// outer [Config.Recover] reaches handlers behind such a wrapper too. If it has, nothing more is
-// written and the error is logged; a panic after that point aborts the
-// connection (see [Config.Recover]). HEAD requests get the status and
-// headers without a body.
+// Every layer of this module shares one response watcher per request, also
+// through foreign wrappers that implement Unwrap (chi, httpsnoop, gorilla,
+// echo), so [Write] knows whether the header has gone out: if it has,
+// nothing more is written and the error is logged.
 //
 // # Differences from Next.js
 //
@@ -71,8 +53,7 @@
 //     a field, like echo v4's HTTPError, need converting (see [StatusCoder]).
 //   - A context error while the client is still connected is a server error
 //     (500), not a silent one.
-//   - A 500 (a panic, an error without a status, any error with status
-//     500) drops the headers the handler had set (Set-Cookie,
+//   - A 500 drops the headers the handler had set (Set-Cookie,
 //     Cache-Control...), keeping those of the layers outside the innermost
 //     apiroutes layer (CORS, Vary); Next sends whatever res.setHeader left.
 package apierror

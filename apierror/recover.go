@@ -23,9 +23,9 @@ func Recover(next http.Handler) http.Handler {
 // handler had set (see [Config.Write]).
 //
 // [http.ErrAbortHandler] is panicked again, as net/http expects. A panic
-// after the response has started cannot become a 500 any more: Recover logs
-// it and aborts the response with [http.ErrAbortHandler], so the client sees
-// a broken connection rather than a truncated body that looks complete.
+// after the response has started is logged and aborts the response with
+// [http.ErrAbortHandler], so the client sees a broken connection rather
+// than a truncated body that looks complete.
 //
 // A non-zero c also applies to every layer inside next that writes errors
 // with a zero Config.

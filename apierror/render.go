@@ -69,9 +69,9 @@ func sendJSON(w http.ResponseWriter, r *http.Request, status int, contentType st
 	send(w, r, status, contentType, b)
 }
 
-// send replaces whatever entity headers the handler had set for the response
-// it meant to send, then writes the error. An empty contentType means none:
-// net/http is told not to sniff one.
+// send drops the entity headers the handler had set for the response it
+// meant to send, then writes the error. An empty contentType means none,
+// and none sniffed.
 func send(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte) {
 	h := w.Header()
 	h.Del("Content-Encoding")

@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,56 +26,44 @@ import (
 //	compose.Config{Body: bodyparser.Config{SizeLimit: "10mb"}, Response: responselimit.Config{Limit: "8mb", ExternalResolver: true}}
 //
 // It holds each layer's own configuration, documented in that layer's
-// package. Its zero value is Next's default: bodies parsed up to 1mb, a
-// warning for responses of 4mb or more and for handlers that answer
-// nothing, no CORS, JSON errors.
+// package. Its zero value is Next's default.
 //
-// A Config is a value: a route's config is a copy of a base, changed
-// (hook := api; hook.Body.Raw = true). The copy shares what the base points
-// to: the slices BeforeBody and Methods, and the *cors.Options and
+// A copy of a Config shares what the original points to: the slices
+// BeforeBody and Methods, and the *cors.Options and
 // *bodyparser.MultipartConfig. Give a route its own by assigning a new
 // value, never by changing the shared one in place:
-// hook.BeforeBody = append(slices.Clip(api.BeforeBody), verify) (Clip makes
-// append copy), o := *api.CORS; o.MaxAge = time.Hour; hook.CORS = &o. The
-// chain keeps its own copy of every slice when it is built.
+// hook.BeforeBody = append(slices.Clip(api.BeforeBody), verify),
+// o := *api.CORS; o.MaxAge = time.Hour; hook.CORS = &o.
 type Config struct {
-	// Body configures the body parser: SizeLimit, Raw (Next's
-	// bodyParser: false), ReadTimeout, AlwaysJSON, Multipart and the
-	// decompression settings.
+	// Body configures the body parser (Raw is Next's bodyParser: false).
 	Body bodyparser.Config
 
-	// Response configures the response checks: Limit, Disabled (Next's
-	// responseLimit: false), ExternalResolver and Enforce.
+	// Response configures the response checks (Disabled is Next's
+	// responseLimit: false).
 	Response responselimit.Config
 
 	// CORS, when not nil, applies to the route; nil means same-origin only.
 	CORS *cors.Options
 
 	// Errors renders and logs every error answer of the route, from the
-	// method check's 405 and the body parser's 413 to a panic's 500
-	// (Body.Errors and Response.Errors, when set, take its place for their
-	// layer). Errors.Logger is the route's one logger: it also receives the
+	// method check's 405 to a panic's 500, unless Body.Errors or
+	// Response.Errors is set for its layer. Errors.Logger also receives the
 	// response warnings and the CORS refusals, unless Response.Logger or
-	// CORS.Logger is set. Nil means slog.Default(). Errors.Codec is the
-	// route's JSON codec (package jsoncodec; nil: encoding/json), for
-	// Decode, Value, respond's helpers and error bodies alike; Body.Codec
-	// overrides it for the body alone.
+	// CORS.Logger is set. Errors.Codec is the route's JSON codec, unless
+	// Body.Codec is set for the body.
 	Errors apierror.Config
 
 	// Methods, when not empty, lists the methods the route serves, upper
-	// case. The chain answers the others before BeforeBody, the body parser
-	// and appended middleware run, exactly as route.Methods would: HEAD
-	// passes when GET is listed; OPTIONS, unless listed, is answered 204
-	// with Allow; anything else 405 with Allow, rendered by Errors. [Route]
-	// fills it from a route.Methods handler when it is empty; with [Chain],
-	// set it yourself.
+	// case. The chain answers the others as route.Methods would (HEAD
+	// passes when GET is listed, OPTIONS is answered 204, anything else
+	// 405, with Allow) before BeforeBody runs. [Route] fills it from a
+	// route.Methods handler; with [Chain], set it yourself.
 	Methods []string
 
-	// BeforeBody are middlewares that run before the body is read, in
-	// order: authentication and rate limits, so that a client they refuse
-	// never makes the server read its body. They run inside the CORS,
-	// response and method layers, so their answers carry CORS headers,
-	// count as answers and use Errors' renderer.
+	// BeforeBody are middlewares that run, in order, before the body is
+	// read: authentication and rate limits, so that a client they refuse
+	// costs no body read. Their answers carry CORS headers and count as
+	// answers.
 	BeforeBody []func(http.Handler) http.Handler
 }
 
@@ -88,18 +77,13 @@ type Config struct {
 // that every answer, the errors included, carries the CORS headers a
 // browser needs to read it. The response checks sit outside the rest, so
 // that a 405, the 401 of an authentication layer and the body parser's 400
-// and 413 count as answers. The method check (when [Config.Methods] is set)
-// refuses a method the route does not serve before anything of the route
-// runs. BeforeBody (authentication, rate limits) runs before the body is
-// read: a client it refuses costs no body read. Middleware you Append to
-// the returned chain runs after the body is parsed (a layer that needs the
-// body, such as a signature check).
+// and 413 count as answers. The method check refuses a method the route
+// does not serve before anything of the route runs. Middleware you Append
+// to the returned chain runs after the body is parsed (a layer that needs
+// the body, such as a signature check).
 //
-// Chain copies what it needs of c: changing c afterwards, or the slices c
-// holds, does not change the chain.
-//
-// Chain panics with a "compose: " error if c is invalid; call
-// [Config.Validate] first to get the error instead.
+// Chain copies what it needs of c, and panics with a "compose: " error if
+// c is invalid; call [Config.Validate] first to get the error instead.
 func Chain(c Config) alice.Chain {
 	ch, err := c.chain()
 	if err != nil {
@@ -109,9 +93,8 @@ func Chain(c Config) alice.Chain {
 }
 
 // Validate reports whether c is usable, with an error that names c's
-// fields as you wrote them (`compose: Body.SizeLimit "4m": unknown unit…`,
-// "compose: CORS.AllowedOrigins is empty…"). [Chain], [Route] and
-// [RouteFunc] panic with the same error.
+// fields as you wrote them ("compose: CORS.AllowedOrigins is empty…").
+// [Chain], [Route] and [RouteFunc] panic with the same error.
 func (c Config) Validate() error {
 	_, err := c.chain()
 	return err
@@ -159,10 +142,8 @@ func (c Config) chain() (alice.Chain, error) {
 	return alice.New(mws...), nil
 }
 
-// methodCheck returns the middleware that answers the methods outside
-// methods as route.Methods does: it is a route.Methods whose every handler
-// is the rest of the chain, so the Allow header, HEAD and OPTIONS are
-// exactly route's.
+// methodCheck returns a route.Methods whose every handler is the rest of
+// the chain, so that Allow, HEAD and OPTIONS are exactly route's.
 func methodCheck(methods []string) (alice.Constructor, error) {
 	allowed := slices.Clone(methods)
 	if err := methodsOf(allowed, http.NotFoundHandler()).Validate(); err != nil {
@@ -181,7 +162,7 @@ func methodsOf(methods []string, h http.Handler) route.Methods {
 }
 
 // fieldError is a layer's configuration error retold with the name of the
-// compose field the user wrote; it unwraps to the layer's error.
+// compose field; it unwraps to the layer's error.
 type fieldError struct {
 	msg string
 	err error
@@ -213,11 +194,7 @@ func Route(h http.Handler, c Config) http.Handler {
 			panic(fmt.Errorf("compose: %w", err))
 		}
 		if len(c.Methods) == 0 {
-			c.Methods = make([]string, 0, len(m))
-			for k := range m {
-				c.Methods = append(c.Methods, k)
-			}
-			slices.Sort(c.Methods)
+			c.Methods = slices.Sorted(maps.Keys(m))
 		}
 	}
 	return Chain(c).Then(h)

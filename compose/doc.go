@@ -16,25 +16,20 @@
 //	mux.Handle("/api/webhooks/github", compose.Route(githubHook, hook))
 //
 // A route's config is a copy of a base, changed; there is no merging and no
-// package-level state. [Config] says what a copy shares with its base.
+// package-level state. The zero Config is Next's default: bodies parsed up
+// to 1mb, response warnings, no CORS, JSON errors.
 //
-// The chain is github.com/justinas/alice's: [Chain] returns an alice.Chain
-// you can Append to and Then. Its order is fixed (see [Chain] for why):
-// apierror.Recover, cors, responselimit, the method check
-// ([Config.Methods]), [Config.BeforeBody] (your authentication and rate
-// limits, before the body is read), bodyparser, the middleware you Append,
-// the handler. A route.Methods given to [Route] fills Methods, so that a
-// POST to a GET-only route is refused 405 before anything of the route
-// runs. Every layer shares one response wrapper per request, so
-// http.Flusher, http.Hijacker and http.NewResponseController work in the
-// handler exactly as without the chain.
+// The chain is github.com/justinas/alice's, in a fixed order (see [Chain]
+// for why): apierror.Recover, cors, responselimit, the method check,
+// [Config.BeforeBody], bodyparser, the middleware you Append, the handler.
+// Every layer shares one response wrapper per request, so http.Flusher,
+// http.Hijacker and http.NewResponseController work in the handler exactly
+// as without the chain.
 //
-// Nothing here is required: each layer is an ordinary
-// func(http.Handler) http.Handler from its own package, usable alone or
-// with any router. compose only saves writing the same chain for every
-// route, and checks the whole configuration at start-up: an invalid size,
-// CORS policy or method panics when the route is built ([Config.Validate]
-// returns the error instead), never at request time. Errors name the
-// nested field as you wrote it (`compose: Body.SizeLimit "4m": …`,
-// `compose: CORS.AllowedOrigins …`).
+// Each layer is an ordinary func(http.Handler) http.Handler from its own
+// package, usable alone. compose saves writing the same chain for every
+// route, and checks the whole configuration when the route is built: an
+// invalid setting panics then ([Config.Validate] returns the error
+// instead), never at request time, with the nested field named as you
+// wrote it (`compose: Body.SizeLimit "4m": …`).
 package compose

@@ -1,6 +1,7 @@
 package cookies
 
 import (
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -8,19 +9,16 @@ import (
 	"github.com/apiroutes/apiroutes/internal/httptoken"
 )
 
-// Limits of [Parse]. Node, and so Next.js, refuses requests whose headers
-// exceed 16 KiB in all (431), so Next never parses more than that; net/http
-// accepts 1 MB of headers by default. Parse reads what Next could have
-// seen and no more, so that what a Cookie header costs does not depend on
-// the server's MaxHeaderBytes.
+// Limits of [Parse]: what Next could have seen behind Node's 16 KiB of
+// headers, so that what a Cookie header costs does not depend on the
+// server's MaxHeaderBytes.
 const (
 	// maxCookieBytes is how much of the Cookie headers Parse reads, counted
 	// as if they were joined with "; ". A cookie that does not end within
 	// these bytes is ignored, as is everything after it.
 	maxCookieBytes = 16 << 10
 	// maxCookies is how many cookies Parse returns at most: later names are
-	// ignored. Browsers send at most 180 cookies for a site (Chrome and
-	// Firefox limit cookies per domain to 180).
+	// ignored. Browsers send at most 180 for a site.
 	maxCookies = 256
 )
 
@@ -38,20 +36,17 @@ const (
 //     a value that does not decode is kept as it is ("%zz"); "+" stays "+";
 //   - the first of several cookies with the same name wins.
 //
-// Parse reads at most 16 KiB of the headers and returns at most
-// 256 cookies, so a request's cookies cost a bounded amount of
-// memory whatever it sends.
+// Parse reads at most 16 KiB of the headers and returns at most 256
+// cookies.
 //
 // Every call parses again and returns a new map that belongs to the
-// caller: modifying it affects nobody else. Without a Cookie header it is
-// an empty map, never nil, so it encodes as {} like Next's req.cookies and
-// can be written into. Parse keeps
-// nothing; call it once per request and keep the map if several places
-// need it.
+// caller. Without a Cookie header it is an empty map, never nil, so it
+// encodes as {} like Next's req.cookies and can be written into. Call it
+// once per request and keep the map if several places need it.
 func Parse(r *http.Request) map[string]string {
 	headers := r.Header["Cookie"]
 	if len(headers) == 0 {
-		return map[string]string{} // {} as in Next, not null; and safe to write into
+		return map[string]string{}
 	}
 	budget := maxCookieBytes
 	var m map[string]string
@@ -148,85 +143,33 @@ func sliceJS(v string) string {
 // decodeURIComponent decodes s as JavaScript does, and reports false where
 // JavaScript throws: a "%" not followed by two hex digits, or escapes that
 // do not form valid UTF-8 (a lone continuation byte, an incomplete or
-// overlong sequence, an encoded surrogate).
+// overlong sequence, an encoded surrogate). Each run of escapes must be
+// valid UTF-8 on its own: no sequence can span raw and escaped bytes.
 func decodeURIComponent(s string) (string, bool) {
-	i := strings.IndexByte(s, '%')
-	if i < 0 {
+	if strings.IndexByte(s, '%') < 0 {
 		return s, true
 	}
 	b := make([]byte, 0, len(s))
-	b = append(b, s[:i]...)
-	for i < len(s) {
+	for i := 0; i < len(s); {
 		if s[i] != '%' {
 			b = append(b, s[i])
 			i++
 			continue
 		}
-		c, ok := unhex2(s, i)
-		if !ok {
-			return "", false
-		}
-		i += 3
-		if c < utf8.RuneSelf {
-			b = append(b, c)
-			continue
-		}
-		n := utf8Len(c)
-		if n == 0 {
-			return "", false
-		}
-		var seq [4]byte // on the stack: no allocation per escape
-		seq[0] = c
-		for k := 1; k < n; k++ {
-			if i >= len(s) || s[i] != '%' {
+		run := len(b)
+		for ; i < len(s) && s[i] == '%'; i += 3 {
+			var c [1]byte
+			if i+3 > len(s) {
 				return "", false
 			}
-			cc, ok := unhex2(s, i)
-			if !ok {
+			if _, err := hex.Decode(c[:], []byte(s[i+1:i+3])); err != nil {
 				return "", false
 			}
-			seq[k] = cc
-			i += 3
+			b = append(b, c[0])
 		}
-		if !utf8.Valid(seq[:n]) {
+		if !utf8.Valid(b[run:]) {
 			return "", false
 		}
-		b = append(b, seq[:n]...)
 	}
 	return string(b), true
-}
-
-func unhex2(s string, i int) (byte, bool) {
-	if i+2 >= len(s) {
-		return 0, false
-	}
-	h, ok1 := unhex(s[i+1])
-	l, ok2 := unhex(s[i+2])
-	return h<<4 | l, ok1 && ok2
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// utf8Len is the length of the UTF-8 sequence a lead byte starts, 0 for a
-// byte that starts none.
-func utf8Len(c byte) int {
-	switch {
-	case c&0xE0 == 0xC0:
-		return 2
-	case c&0xF0 == 0xE0:
-		return 3
-	case c&0xF8 == 0xF0:
-		return 4
-	}
-	return 0
 }

@@ -60,59 +60,48 @@ func Set(w http.ResponseWriter, r *http.Request, name, value string, o Options) 
 	if !utf8.ValidString(value) {
 		return fmt.Errorf("%w: %s: not valid UTF-8", ErrInvalidValue, strconv.Quote(name))
 	}
-	line, err := serialize(r, name, encodeURIComponent(value), o, false)
-	if err != nil {
-		return err
-	}
-	w.Header().Add("Set-Cookie", line)
-	return nil
+	return add(w, r, name, encodeURIComponent(value), o, false)
 }
 
 // Delete adds a Set-Cookie header that removes the cookie: an empty value,
 // Max-Age=0 and an Expires in 1970. Path and Domain must match the ones the
 // cookie was set with.
 func Delete(w http.ResponseWriter, r *http.Request, name string, o Options) error {
-	line, err := serialize(r, name, "", o, true)
-	if err != nil {
-		return err
-	}
-	w.Header().Add("Set-Cookie", line)
-	return nil
+	return add(w, r, name, "", o, true)
 }
 
-var epoch = time.Unix(0, 0).UTC()
-
-func serialize(r *http.Request, name, encoded string, o Options, remove bool) (string, error) {
+// add adds the Set-Cookie header of name=encoded, or of its removal.
+func add(w http.ResponseWriter, r *http.Request, name, encoded string, o Options, remove bool) error {
 	if !httptoken.IsToken(name) {
-		return "", fmt.Errorf("%w: %s: a cookie name is an HTTP token (letters, digits and !#$%%&'*+-.^_`|~)", ErrInvalidName, strconv.Quote(name))
+		return fmt.Errorf("%w: %s: a cookie name is an HTTP token (letters, digits and !#$%%&'*+-.^_`|~)", ErrInvalidName, strconv.Quote(name))
 	}
 	path := o.Path
 	if path == "" {
 		path = "/"
 	}
 	if !strings.HasPrefix(path, "/") || !validPath(path) {
-		return "", fmt.Errorf("cookies: Path %q: want an absolute URL path: letters, digits and -._~!$&'()*+=:@/%%, without ',' ';', spaces or quotes, which could end the attribute or start another", path)
+		return fmt.Errorf("cookies: Path %q: want an absolute URL path: letters, digits and -._~!$&'()*+=:@/%%, without ',' ';', spaces or quotes, which could end the attribute or start another", path)
 	}
 	if o.Domain != "" && !validDomain(o.Domain) {
-		return "", fmt.Errorf("cookies: Domain %q is not a domain name: want letters, digits, '-' and '.' (an internationalised name in its xn-- form)", o.Domain)
+		return fmt.Errorf("cookies: Domain %q is not a domain name: want letters, digits, '-' and '.' (an internationalised name in its xn-- form)", o.Domain)
 	}
 	secure := o.Secure || (r != nil && r.TLS != nil)
 	if o.SameSite == http.SameSiteNoneMode && !secure {
-		return "", fmt.Errorf("cookies: %s: SameSite=None requires Secure; browsers drop the cookie otherwise", strconv.Quote(name))
+		return fmt.Errorf("cookies: %s: SameSite=None requires Secure; browsers drop the cookie otherwise", strconv.Quote(name))
 	}
 	if o.Partitioned && !secure {
-		return "", fmt.Errorf("cookies: %s: Partitioned requires Secure", strconv.Quote(name))
+		return fmt.Errorf("cookies: %s: Partitioned requires Secure", strconv.Quote(name))
 	}
 	// Browsers drop cookies whose name prefix promises what the attributes
 	// do not (RFC 6265bis §4.1.3); they match the prefixes in any case.
 	switch {
 	case hasPrefixFold(name, "__Host-"):
 		if !secure || o.Domain != "" || path != "/" {
-			return "", fmt.Errorf("cookies: %s: a __Host- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS), Path=/ and no Domain; browsers drop it otherwise", strconv.Quote(name))
+			return fmt.Errorf("cookies: %s: a __Host- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS), Path=/ and no Domain; browsers drop it otherwise", strconv.Quote(name))
 		}
 	case hasPrefixFold(name, "__Secure-"):
 		if !secure {
-			return "", fmt.Errorf("cookies: %s: a __Secure- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS); browsers drop it otherwise", strconv.Quote(name))
+			return fmt.Errorf("cookies: %s: a __Secure- cookie needs Secure (serve over TLS, or set Options.Secure behind a proxy that terminates TLS); browsers drop it otherwise", strconv.Quote(name))
 		}
 	}
 	var b strings.Builder
@@ -128,13 +117,9 @@ func serialize(r *http.Request, name, encoded string, o Options, remove bool) (s
 	}
 	switch {
 	case remove:
-		b.WriteString("; Max-Age=0; Expires=")
-		b.WriteString(epoch.Format(http.TimeFormat))
+		b.WriteString("; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT")
 	case o.MaxAge > 0:
-		secs := int64(o.MaxAge / time.Second)
-		if secs == 0 {
-			secs = 1
-		}
+		secs := max(int64(o.MaxAge/time.Second), 1)
 		b.WriteString("; Max-Age=")
 		b.WriteString(strconv.FormatInt(secs, 10))
 		b.WriteString("; Expires=")
@@ -157,7 +142,8 @@ func serialize(r *http.Request, name, encoded string, o Options, remove bool) (s
 	if o.Partitioned {
 		b.WriteString("; Partitioned")
 	}
-	return b.String(), nil
+	w.Header().Add("Set-Cookie", b.String())
+	return nil
 }
 
 // validPath reports whether s has only the characters of a URL path

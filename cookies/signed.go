@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,24 +80,17 @@ func Signed(keys ...[]byte) *Signer {
 }
 
 // A signed cookie's value is "<value>.<issued>.<max age>.<signature>": the
-// issue time in Unix seconds and the max age in seconds, both in base 36
-// (6 and at most 5 characters today), then the base64url HMAC of everything
-// before it. Get cuts the fields from the right, so the value may hold dots.
-
-// macVersion starts what is signed. No cookie name starts with a NUL, so no
-// MAC of the old format ("<value>.<signature>" over name=value, without a
-// time) equals one of this format: an old, never-expiring value cannot
-// pass for a new one.
-const macVersion = "\x00"
+// issue time in Unix seconds and the max age in seconds, both in base 36,
+// then the base64url HMAC of everything before it. Get cuts the fields
+// from the right, so the value may hold dots.
 
 // mac signs name and the signed part of the value together, so that a
-// signed value cannot be moved to a cookie of another name.
+// signed value cannot be moved to a cookie of another name. What is signed
+// starts with a NUL, which no cookie name does, so that no value signed
+// without a time (name=value) can pass for one signed with it.
 func mac(key []byte, name, signed string) []byte {
 	h := hmac.New(sha256.New, key)
-	h.Write([]byte(macVersion))
-	h.Write([]byte(name))
-	h.Write([]byte{'='})
-	h.Write([]byte(signed))
+	io.WriteString(h, "\x00"+name+"="+signed)
 	return h.Sum(nil)
 }
 
@@ -129,14 +124,7 @@ func (s *Signer) Get(r *http.Request, name string) (string, error) {
 	if err != nil || len(got) != sha256.Size {
 		return "", ErrInvalidSignature
 	}
-	verified := false
-	for _, k := range s.keys {
-		if hmac.Equal(got, mac(k, name, signed)) {
-			verified = true
-			break
-		}
-	}
-	if !verified {
+	if !slices.ContainsFunc(s.keys, func(k []byte) bool { return hmac.Equal(got, mac(k, name, signed)) }) {
 		return "", ErrInvalidSignature
 	}
 	rest, maxAgeField, ok1 := cutLast(signed)

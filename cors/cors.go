@@ -78,7 +78,7 @@ type Options struct {
 // New returns a middleware that applies o to the handlers it wraps. It
 // panics with a "cors: " error when o is invalid, so that a bad policy
 // fails at start-up; call [Options.Validate] first to get the error
-// instead (the module's constructors all panic, and Validate reports).
+// instead.
 func New(o Options) func(http.Handler) http.Handler {
 	p, err := compile(o)
 	if err != nil {
@@ -154,9 +154,8 @@ func compile(o Options) (*policy, error) {
 			m.exact = append(m.exact, norm)
 		}
 	}
-	// rs/cors would match a wildcard's prefix and suffix around anything;
-	// the origins are matched here instead (rs/cors then calls only
-	// AllowOriginFunc). "*" keeps rs/cors's own answer, "*".
+	// A wildcard is matched here (see origins); "*" keeps rs/cors's own
+	// answer, "*".
 	if o.AllowOriginFunc == nil && len(m.wild) > 0 && !star {
 		rs.AllowOriginFunc = m.allowed
 		rs.AllowedOrigins = nil
@@ -281,8 +280,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.rs.ServeHTTP(w, r)
 		return
 	}
-	// Whether the preflight was refused is rs/cors's decision, read from
-	// its answer (no Access-Control-Allow-Origin), never guessed here.
+	// rs/cors refused the preflight if its answer has no
+	// Access-Control-Allow-Origin.
 	_, had := w.Header()["Access-Control-Allow-Origin"]
 	h.rs.ServeHTTP(w, r)
 	if _, has := w.Header()["Access-Control-Allow-Origin"]; had || has {
@@ -311,8 +310,9 @@ func (h *handler) logRefusal(logger *slog.Logger, r *http.Request) {
 		// rs/cors accepts the list only as browsers send it: allowed names,
 		// lower-case, sorted, each once, at most one space around commas.
 		reason = "header not allowed"
-		attrs = append(attrs, slog.String("origin", origin), slog.String("headers", strings.Join(r.Header.Values("Access-Control-Request-Headers"), ",")))
-		if bad := h.p.unknownHeader(r.Header.Values("Access-Control-Request-Headers")); bad != "" {
+		requested := r.Header.Values("Access-Control-Request-Headers")
+		attrs = append(attrs, slog.String("origin", origin), slog.String("headers", strings.Join(requested, ",")))
+		if bad := h.p.unknownHeader(requested); bad != "" {
 			attrs = append(attrs, slog.String("header", bad))
 		}
 	}

@@ -1,10 +1,9 @@
 package cors
 
-// origins matches AllowedOrigins that hold a wildcard, in place of rs/cors,
-// whose wildcard is a prefix and a suffix with anything, even nothing,
-// between them: "https://*.example.org" would allow "https://.example.org"
-// and "https://a..example.org". Here the part the "*" stands for must be
-// DNS labels. Everything is lower-cased in compile; a request only reads.
+// origins matches AllowedOrigins when one holds a wildcard, in place of
+// rs/cors, whose "*" stands for anything, even nothing
+// ("https://.example.org"): here it must be DNS labels. Everything is
+// lower-cased in compile.
 type origins struct {
 	exact []string   // lower-case
 	wild  []wildcard // lower-case
@@ -15,8 +14,7 @@ type origins struct {
 type wildcard struct{ prefix, suffix string }
 
 // allowed reports whether origin is allowed, ignoring ASCII case as rs/cors
-// does. It is rs/cors's AllowOriginFunc, called with "" on requests without
-// an Origin, and allocates nothing.
+// does. It is rs/cors's AllowOriginFunc, and allocates nothing.
 func (o *origins) allowed(origin string) bool {
 	for _, e := range o.exact {
 		if equalFoldLower(origin, e) {

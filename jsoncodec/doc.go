@@ -6,11 +6,8 @@
 // configuration, never globally: set apierror.Config.Codec on the
 // outermost apierror layer (compose.Config's Errors, or the Config of an
 // apierror.Recover wrapping a server) and every layer inside it uses that
-// codec for the request: bodyparser, whose own Config.Codec is nil, and
-// respond, which finds it on the response writer (through Unwrap, like
-// http.ResponseController) at no allocation. Without an apierror layer,
-// respond uses encoding/json. Adapters for fast codecs are modules of
-// their own, so that their dependencies never reach this module:
+// codec for the request. Adapters for fast codecs are modules of their
+// own, so that their dependencies never reach this module:
 //
 //	import "github.com/apiroutes/apiroutes/jsoncodec/gojson" // goccy/go-json
 //
@@ -35,8 +32,6 @@
 //     `json: unknown field "<name>"` for UnmarshalStrict's refusal, and
 //     [io.ErrUnexpectedEOF] for input that ends early.
 //
-// Why an interface of three methods: Append lets respond encode into a
-// pooled buffer (no allocation per response beyond the codec's own), and
-// strict decoding is a method because not every codec has a decoder type
-// with an option for it.
+// Append lets respond encode into a pooled buffer; strict decoding is a
+// method because not every codec has a decoder type with an option for it.
 package jsoncodec

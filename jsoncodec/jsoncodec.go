@@ -25,8 +25,7 @@ type Codec interface {
 // Std is the [Codec] of encoding/json, the default everywhere a codec is
 // nil. Its Append is json.Encoder's Encode with SetEscapeHTML(false)
 // without the trailing newline; its errors are encoding/json's, with
-// UnmarshalTypeError.Field in one form on every Go (see the package
-// documentation).
+// UnmarshalTypeError.Field in one form on every Go.
 type Std struct{}
 
 // appender is an io.Writer that appends to a slice: json.Encoder writes
@@ -90,12 +89,10 @@ func (Std) UnmarshalStrict(data []byte, v any) error {
 }
 
 // fieldPath gives an UnmarshalTypeError's Field the form encoding/json
-// gives it before Go 1.27. From Go 1.27 (encoding/json built on
-// encoding/json/v2), Field is the value's JSON Pointer with "/" as "."
-// ("items.0.n" for "items.n"): its segments that are empty or only digits
-// (indices, and map keys the old Field lacks) are dropped and its "~1" and
-// "~0" escapes undone. A map key that is not a number stays, and a key
-// matched case-insensitively keeps the client's spelling.
+// gives it before Go 1.27, whose Field is the value's JSON Pointer with "/"
+// as "." ("items.0.n" for "items.n"): segments that are empty or only
+// digits (indices, numeric map keys) are dropped and "~1" and "~0"
+// unescaped. Another map key stays.
 func fieldPath(err error) error {
 	var ute *json.UnmarshalTypeError
 	if !onV2 || !errors.As(err, &ute) || ute.Field == "" {

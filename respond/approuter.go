@@ -8,20 +8,14 @@ import (
 	"strconv"
 )
 
-// The App Router's twins. Route handlers (app/api/…/route.ts) answer with
-// the web's Response.json and NextResponse.json / NextResponse.redirect,
-// which differ from the pages router's res.json and res.redirect on the
-// wire: no charset, no ETag, an absolute Location.
-
 var webJSONType = []string{"application/json"}[:1:1]
 
 // AppRouterJSON sends v as JSON with the given status, as the App Router's
 // Response.json(v, { status }) and NextResponse.json(v, { status }) do:
-// Content-Type application/json (no charset), unless one was set before
-// (set headers on w.Header() first: they are the init's headers); no ETag
-// and no 304, since route handlers get neither; Content-Length from the
-// body; no body for HEAD. The body is encoded as [JSON] encodes it (no HTML
-// escaping, no trailing newline, nil as null).
+// Content-Type application/json (no charset) unless one was set before
+// (headers set on w.Header() first are the init's headers); no ETag and no
+// 304; Content-Length from the body; no body for HEAD. The body is encoded
+// as [JSON] encodes it.
 //
 // As in the Fetch standard, the status must be 200–599 and not one that
 // forbids a body (204, 205, 304): anything else, like a value the JSON codec
@@ -41,13 +35,10 @@ func AppRouterJSON(w http.ResponseWriter, r *http.Request, status int, v any) er
 	defer e.release()
 	body, err := e.encode(w, v)
 	if err != nil {
-		return internal(fmt.Errorf("respond: encoding %T as JSON: %w", v, err))
+		return err
 	}
 	h := w.Header()
-	if len(h["Content-Type"]) == 0 {
-		h["Content-Type"] = webJSONType
-	}
-	forbidSniffing(h) // for a Content-Type set empty before
+	setType(h, webJSONType)
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
@@ -59,17 +50,13 @@ func AppRouterJSON(w http.ResponseWriter, r *http.Request, status int, v any) er
 }
 
 // AppRouterRedirect redirects the way route handlers do with
-// NextResponse.redirect(new URL(ref, request.url), status): ref is resolved
-// against the URL the client asked for (an absolute ref stays as it is, a
-// path replaces the path, "?q=1" the query), and Location is the resulting
-// absolute URL, with non-ASCII bytes percent-encoded as [http.Redirect]
-// does. There is no body. The status must be 301, 302, 303, 307 or 308 (as
-// NextResponse.redirect requires; 307 is its default).
+// NextResponse.redirect(new URL(ref, request.url), status): Location is ref
+// resolved against [RequestURL], with non-ASCII bytes percent-encoded as
+// [http.Redirect] does. There is no body. The status must be 301, 302, 303,
+// 307 or 308 (as NextResponse.redirect requires; 307 is its default).
 //
-// The request's URL is that of [RequestURL]: on the origin [PublicOrigin]
-// set for the route, or else, as request.url is in Next, http or https (by
-// r.TLS) on r.Host, the Host header the client sent. That header is the
-// client's to choose: Host: evil.example gets Location:
+// Without [PublicOrigin], the URL is on the Host header the client sent, as
+// request.url is in Next: Host: evil.example gets Location:
 // http://evil.example/…, which a shared cache, or a proxy that forwards
 // any Host, can then serve to others. Serve redirects under [PublicOrigin]
 // wherever the server has a public name, and always behind a proxy.
@@ -106,26 +93,23 @@ func AppRouterRedirect(w http.ResponseWriter, r *http.Request, status int, ref s
 // set, or else on http or https (by r.TLS) and r.Host, which the client
 // chose.
 func RequestURL(r *http.Request) *url.URL {
+	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
 	if o, ok := r.Context().Value(originKey{}).(*url.URL); ok {
-		return &url.URL{Scheme: o.Scheme, Host: o.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+		u.Scheme, u.Host = o.Scheme, o.Host
+	} else if r.TLS != nil {
+		u.Scheme = "https"
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}
+	return u
 }
 
 // PublicOrigin returns a middleware under which [RequestURL], and so
 // [AppRouterRedirect], use origin, such as "https://app.example", in place
 // of the scheme of the connection and the Host header the client sent: a
 // redirect then goes where you serve, whatever Host the client claims, and
-// keeps https behind a proxy that ends TLS. It costs a context value per
-// request.
+// keeps https behind a proxy that ends TLS.
 //
-// It panics with a "respond: " error, so that a bad setting fails at
-// start-up, when origin is not an http or https URL with a host and
-// nothing after it but an optional "/".
+// It panics with a "respond: " error when origin is not an http or https
+// URL with a host and nothing after it but an optional "/".
 func PublicOrigin(origin string) func(http.Handler) http.Handler {
 	u, err := url.Parse(origin)
 	if err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.User != nil ||
@@ -142,8 +126,8 @@ func PublicOrigin(origin string) func(http.Handler) http.Handler {
 
 type originKey struct{}
 
-// checkHeaderValue refuses a value with a control byte other than TAB:
-// CR and LF would split the header.
+// checkHeaderValue refuses a control byte other than TAB: CR and LF would
+// split the header.
 func checkHeaderValue(v string) error {
 	for i := 0; i < len(v); i++ {
 		if c := v[i]; c < ' ' && c != '\t' || c == 0x7F {

@@ -18,10 +18,6 @@
 // Response.json and NextResponse.json, [AppRouterRedirect]
 // NextResponse.redirect.
 //
-// # Names
-//
-// A helper of the pages router's res is named after its method; its App Router twin adds AppRouter.
-//
 // # Defaults
 //
 //   - The status is an argument (respond.JSON(w, r, 201, task) is
@@ -40,14 +36,11 @@
 //
 // # Differences from Next.js
 //
-//   - The status is an argument, and a status outside 100–999 is a clean
-//     500 rather than a truncated response.
-//   - 304 answers only GET and HEAD requests whose response would be 2xx
-//     (RFC 9110).
-//   - With encoding/json, map keys are sorted; use a struct when the order
-//     of keys matters.
-//   - A body sent without a Content-Type carries
-//     X-Content-Type-Options: nosniff.
+// The status is an argument, a status outside 100–999 is a clean 500, 304
+// answers only GET and HEAD requests whose response would be 2xx (RFC
+// 9110), encoding/json sorts map keys (use a struct when their order
+// matters), and a body sent without a Content-Type carries
+// X-Content-Type-Options: nosniff.
 //
 // The full behaviour, each difference and why:
 // https://github.com/apiroutes/apiroutes/blob/main/docs/reference.md#respond

@@ -39,9 +39,7 @@ func newDigest() digest { return digest{h: fnvOffset} }
 //
 // ETag([]byte("hello")) is "2caikvdqo85" (quotes included).
 func ETag(body []byte) string {
-	d := newDigest()
-	d.h, d.units = feed(d.h, d.units, body)
-	return string(d.appendTag(make([]byte, 0, maxTagLen)))
+	return string(feed(newDigest(), body).appendTag(make([]byte, 0, maxTagLen)))
 }
 
 // maxTagLen bounds a tag: two quotes, at most 11 base-36 digits for a
@@ -58,11 +56,12 @@ func (d digest) appendTag(b []byte) []byte {
 	return append(b, '"')
 }
 
-// feed hashes s as UTF-16 code units and returns the new state and unit
-// count. It decodes UTF-8 as the WHATWG decoder does (Node's Buffer to
-// string): a code point above U+FFFF is two units (a surrogate pair), and
-// each maximal invalid subsequence is one U+FFFD.
-func feed[T string | []byte](h uint64, units int, s T) (uint64, int) {
+// feed returns d after hashing s as UTF-16 code units, decoding UTF-8 as
+// the WHATWG decoder (Node's Buffer to string) does: a code point above
+// U+FFFF is two units (a surrogate pair), and each maximal invalid
+// subsequence is one U+FFFD.
+func feed[T string | []byte](d digest, s T) digest {
+	h, units := d.h, d.units
 	i := 0
 	for i < len(s) {
 		// ASCII runs are the common case: one byte, one unit.
@@ -87,25 +86,14 @@ func feed[T string | []byte](h uint64, units int, s T) (uint64, int) {
 		h = (h ^ uint64(0xdc00+r&0x3ff)) * fnvPrime
 		units += 2
 	}
-	return h, units
-}
-
-// feedASCII hashes s, which the caller knows is ASCII.
-func (d *digest) feedASCII(s string) {
-	h := d.h
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint64(s[i])) * fnvPrime
-	}
-	d.h = h
-	d.units += len(s)
+	return digest{h, units}
 }
 
 // bufferDigest returns the digest of JSON.stringify(Buffer.from(b)), which
 // is what Next hashes for a Buffer body: {"type":"Buffer","data":[97,98,99]}.
 // The text is never built.
 func bufferDigest(b []byte) digest {
-	d := newDigest()
-	d.feedASCII(`{"type":"Buffer","data":[`)
+	d := feed(newDigest(), `{"type":"Buffer","data":[`)
 	h, units := d.h, d.units
 	for i, c := range b {
 		if i > 0 {
@@ -125,7 +113,5 @@ func bufferDigest(b []byte) digest {
 		h = (h ^ uint64('0'+c%10)) * fnvPrime
 		units++
 	}
-	d.h, d.units = h, units
-	d.feedASCII("]}")
-	return d
+	return feed(digest{h, units}, "]}")
 }

@@ -9,18 +9,16 @@ import (
 )
 
 // JSON.stringify writes NaN and ±Inf as null; encoding/json refuses them.
-// A JSON number beyond float64 (1e400) is +Inf in what bodyparser.Value
-// returns, so echoing a client's body must not fail. Rather than check
-// every float on the way out, the encoder tries the value as it is and,
-// only when the codec refuses it, encodes a copy in
-// which every NaN and ±Inf held in an interface is a nil interface, which
-// encoding/json writes null. A float in a typed field or element stays an
-// error: encoding/json cannot write it otherwise, and Decode refuses such
-// numbers for typed floats, so it is the handler's own value.
+// bodyparser.Value holds +Inf for a number beyond float64 (1e400), so
+// echoing a client's body must not fail. Only when the codec refuses a
+// value is a copy of it encoded in which every NaN and ±Inf held in an
+// interface is a nil interface, which encoding/json writes null. A float in
+// a typed field or element stays an error: encoding/json cannot write it
+// otherwise, and Decode refuses such numbers for typed floats.
 
 // nullNonFinite returns a copy of v in which every NaN and ±Inf held in an
-// interface is replaced by nil, and whether it replaced any. Only the
-// containers on the way to a replaced number are copied; v is not changed.
+// interface is nil, and whether it replaced any. Only the containers on the
+// way to a replaced number are copied; v is not changed.
 func nullNonFinite(v any) (any, bool) {
 	if v == nil {
 		return nil, false

@@ -6,11 +6,11 @@
 //	mux.Handle("/api/export", responselimit.New(responselimit.Config{Limit: "8mb"})(export))
 //
 // Every body byte the handler writes is counted, through Write,
-// WriteString and ReadFrom (io.Copy), including bytes net/http discards for
-// HEAD requests and the body a respond helper leaves out of a HEAD answer
-// (Next counts the bytes it would have sent). When the handler returns having written Limit bytes or
-// more, one record is logged at Warn level with Next's text as its message
-// and the method, path, bytes and limit as attributes:
+// WriteString and ReadFrom, including the bytes of a HEAD answer that are
+// never sent (Next counts them too). When the handler returns having
+// written Limit bytes or more, one record is logged at Warn level with
+// Next's text as its message and the method, path, bytes and limit as
+// attributes:
 //
 //	API response for /api/export?year=2025 exceeds 8MB. API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit
 //
@@ -24,30 +24,25 @@
 // hijacked connection is not checked.
 //
 // The counting happens in the one response wrapper that every package of
-// this module shares (an outer layer's is reused, never doubled, also
-// through foreign wrappers that implement Unwrap, such as chi's Logger or
-// gin's writer, whose held-back status still counts as an answer), which
-// keeps [http.Flusher], [http.Hijacker], [io.ReaderFrom] and [http.Pusher]
-// exactly when the underlying writer has them, and Unwrap for
-// [http.NewResponseController]: streaming and server-sent events pass
-// through untouched. A response that triggers nothing costs the wrapper and
-// no logging work.
+// this module shares (an outer layer's is reused, also through foreign
+// wrappers that implement Unwrap), which keeps [http.Flusher],
+// [http.Hijacker], [io.ReaderFrom] and [http.Pusher] exactly when the
+// underlying writer has them: streaming and server-sent events pass
+// through untouched.
 //
 // # Defaults
 //
-// The zero [Config] warns from 4mb (the default ("4mb")) on, to slog.Default().
-// Sizes are plain strings in Next's grammar, here and in bodyparser, with
-// no size type to import: a typed count is strconv.FormatInt(n, 10).
-// A client chooses the request and can make every one warn, so the log it
-// can cause is bounded:
+// The zero [Config] warns from 4mb on, to slog.Default(). A client chooses
+// the request and can make every one warn, so the log it can cause is
+// bounded:
 //
 //   - a warning quotes at most 256 bytes of each value taken from the
 //     request (the URL in Next's message, the method and path attributes),
 //     cut on a character boundary and followed by "…(+N bytes)";
-//   - each handler the middleware wraps (a route) logs at most one warning
-//     of each kind per second; the others are counted, and the next line
-//     of that kind carries them as suppressed=N. Only the log line is held
-//     back: Enforce refuses every oversized response.
+//   - each handler the middleware wraps logs at most one warning of each
+//     kind per second; the next line of that kind carries the count of
+//     the others as suppressed=N. Enforce still refuses every oversized
+//     response.
 //
 // # Inside echo
 //
@@ -56,24 +51,17 @@
 // has returned: the check would see no answer and warn falsely. Render
 // the error inside instead, with a last echo middleware that calls
 // c.Error(err) and returns nil (EchoErrorsInside in examples/adapters).
-// Handlers mounted with echo.WrapHandler are not affected.
 //
 // # Differences from Next.js
 //
-//   - The warnings are log/slog records (with attributes), not console
-//     lines; the logger is configurable. They are throttled and quote a
-//     bounded part of the request (see Defaults); Next prints each one
-//     whole.
-//   - Next prints the unresolved-response warning in development only; Go
-//     has no such mode, so it is always on (at Warn level) unless
-//     ExternalResolver is set.
-//   - After such a handler, Next leaves the request hanging until something
-//     else answers it (or the client gives up); net/http ends the response
-//     itself, with 200 and an empty body, when the handler returns. An
-//     external resolver in Go must therefore keep the handler running (or
-//     hijack the connection) until it has answered.
+//   - The warnings are log/slog records, throttled and bounded (see
+//     Defaults); Next prints each one whole.
+//   - Next prints the unresolved-response warning in development only; here
+//     it is always on unless ExternalResolver is set.
+//   - After such a handler, Next leaves the request hanging; net/http ends
+//     the response with 200 and an empty body when the handler returns. An
+//     external resolver in Go must keep the handler running (or hijack the
+//     connection) until it has answered.
 //   - Next treats responseLimit: 0 as disabled; here a zero Limit is a
 //     configuration error (use Disabled).
-//   - [Config.Enforce] goes beyond Next: it stops oversized responses
-//     instead of reporting them.
 package responselimit

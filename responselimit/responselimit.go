@@ -11,9 +11,6 @@ import (
 	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
-// defaultLimit is the limit when Config.Limit is empty, as in Next.js.
-const defaultLimit = "4mb"
-
 // Config configures the response checks. The zero value is Next.js's
 // default: warn about responses of 4mb or more and about handlers that
 // return without answering.
@@ -98,21 +95,21 @@ type limiter struct {
 
 // settings is a Config as compiled by New, shared by every handler it wraps.
 type settings struct {
-	limit     int64
-	limitText string // as Next prints it: "4MB"
-	disabled  bool
-	external  bool
-	enforce   bool
-	logger    *slog.Logger
-	errs      apierror.Config
-	refusal   *apierror.Error
+	limit       int64
+	sizeWarning string // its end, with the limit as Next prints it: " exceeds 4MB. API…"
+	disabled    bool
+	external    bool
+	enforce     bool
+	logger      *slog.Logger
+	errs        apierror.Config
+	refusal     *apierror.Error
 }
 
 func (c Config) compile() (*settings, error) {
 	l := &settings{disabled: c.Disabled, external: c.ExternalResolver, enforce: c.Enforce, logger: c.Logger, errs: c.Errors}
 	text := c.Limit
 	if text == "" {
-		text = defaultLimit
+		text = "4mb" // Next's default
 	}
 	s, err := size.Parse(text)
 	if err != nil {
@@ -125,7 +122,8 @@ func (c Config) compile() (*settings, error) {
 		return nil, fmt.Errorf("responselimit: Enforce and Disabled are both set; enforce a limit or disable it")
 	}
 	l.limit = s.Bytes
-	l.limitText = size.FormatUpper(s.Bytes)
+	l.sizeWarning = " exceeds " + size.FormatUpper(s.Bytes) +
+		". API Routes are meant to respond quickly. https://nextjs.org/docs/messages/api-routes-response-size-limit"
 	l.refusal = apierror.New(http.StatusInternalServerError, "")
 	return l, nil
 }
