@@ -19,15 +19,9 @@ import (
 //	g.NoRoute(gin.WrapH(notFound))                     // gin, with HandleMethodNotAllowed
 //	g.NoMethod(gin.WrapH(methodNotAllowed))
 //
-// Routers differ on Allow. gin (with HandleMethodNotAllowed) sets it
-// before its NoMethod handlers. chi v5 sets it only in its default 405
-// handler and gorilla/mux never does: wrap methodNotAllowed to set it
-// (examples/adapters computes it with chi's Routes.Match and gorilla's
-// Router.Match). echo returns its 404 and 405, Allow set, as errors to its
-// HTTPErrorHandler. http.ServeMux has no hook for its plain-text answers
-// (mux.Handle("/", notFound) turns its 405s into 404s): run the handler
-// ServeMux chose first, keeping its status and Allow, as the README's
-// bridge does.
+// gin (with HandleMethodNotAllowed) sets Allow before calling them; with
+// chi or gorilla/mux, wrap methodNotAllowed to set it (examples/adapters
+// does). For http.ServeMux, which has no hook, see the README's bridge.
 func ErrorHandlers(c apierror.Config) (notFound, methodNotAllowed http.Handler) {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Write(w, r, errNotFound) }),
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { c.Write(w, r, errMethodNotAllowed) })

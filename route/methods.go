@@ -2,8 +2,9 @@ package route
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/apiroutes/apiroutes/apierror"
@@ -17,54 +18,48 @@ import (
 //		http.MethodPost: apierror.HandlerFunc(createTask),
 //	})
 //
-// HEAD is served by the GET handler when it has none of its own (net/http
-// drops the body); OPTIONS, when it has none, is answered 204 with an Allow
-// header that lists the methods, sorted and joined with ", " as Next does
-// ("GET, HEAD, OPTIONS, POST"); any other method is answered 405 with the
-// same Allow header (Next sends none; RFC 9110 requires it) and a JSON
-// "Method Not Allowed" rendered by apierror. Keys are methods as sent, so
-// they must be upper-case: [Mux.Handle] and compose check them at start-up.
+// HEAD is served by GET when it has no handler of its own; OPTIONS, when it
+// has none, is answered 204 with Allow, listing the methods as Next does
+// ("GET, HEAD, OPTIONS, POST"); any other method 405 with the same Allow
+// and a JSON "Method Not Allowed". Keys are methods as sent, upper-case:
+// [Mux.Handle] and compose check them at start-up.
 type Methods map[string]http.Handler
 
 // ServeHTTP dispatches on r.Method.
 func (m Methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if h, ok := m[r.Method]; ok {
+	h, ok := m[r.Method]
+	if !ok && r.Method == http.MethodHead {
+		h, ok = m[http.MethodGet]
+	}
+	if ok {
 		h.ServeHTTP(w, r)
 		return
 	}
-	if r.Method == http.MethodHead {
-		if h, ok := m[http.MethodGet]; ok {
-			h.ServeHTTP(w, r)
-			return
-		}
-	}
-	allow := m.Allow()
+	notAllowed(w, r, m.Allow(), apierror.Config{})
+}
+
+var errMethodNotAllowed = apierror.New(http.StatusMethodNotAllowed, "")
+
+// notAllowed answers a method a route does not serve: 204 with Allow for
+// OPTIONS, else 405 with Allow, rendered by c.
+func notAllowed(w http.ResponseWriter, r *http.Request, allow string, c apierror.Config) {
 	w.Header().Set("Allow", allow)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	apierror.Write(w, r, errMethodNotAllowed)
+	c.Write(w, r, errMethodNotAllowed)
 }
-
-var errMethodNotAllowed = apierror.New(http.StatusMethodNotAllowed, "")
 
 // Allow returns the Allow header value for m: its methods, HEAD when it
 // serves GET, and OPTIONS, sorted (ASCII) and joined with ", ".
 func (m Methods) Allow() string {
-	set := map[string]bool{http.MethodOptions: true}
-	for k := range m {
-		set[k] = true
-	}
+	list := append(slices.Collect(maps.Keys(m)), http.MethodOptions)
 	if _, ok := m[http.MethodGet]; ok {
-		set[http.MethodHead] = true
+		list = append(list, http.MethodHead)
 	}
-	list := make([]string, 0, len(set))
-	for k := range set {
-		list = append(list, k)
-	}
-	sort.Strings(list)
-	return strings.Join(list, ", ")
+	slices.Sort(list)
+	return strings.Join(slices.Compact(list), ", ")
 }
 
 // Validate reports a key that is not an upper-case method, or a nil

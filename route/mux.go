@@ -2,9 +2,10 @@ package route
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,29 +14,10 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 )
 
-// Mux routes requests with Next.js file-style patterns, in Next's order:
-// static > [param] > [...catchAll] > [[...optionalCatchAll]] at the first
-// segment where two routes differ, the first route in that order that
-// matches serving the request.
-//
-//	mux := route.NewMux()
-//	mux.Use(compose.Chain(compose.Config{}).Then) // every route: body parsing, limits, warnings
-//	mux.Handle("/api/tasks", tasks)               // pages/api/tasks.js
-//	mux.Handle("/api/tasks/[id]", taskByID)       // pages/api/tasks/[id].js: r.PathValue("id")
-//	mux.Handle("/api/docs/[...slug]", docs)       // one or more segments
-//	mux.Handle("/api/shop/[[...slug]]", shop)     // zero or more
-//	mux.Handle("GET /api/health", health)         // one method; others get 405
-//
-// Before routing, a path with a trailing slash, repeated slashes or dot
-// segments is redirected with 308 to its clean form (Next's default
-// trailingSlash: false), query kept, for every method. A path no pattern
-// matches is answered 404 "Not Found", a method a path does not serve 405
-// "Method Not Allowed", both rendered by Errors.
-//
-// Patterns are checked when they are registered: Handle panics, like
-// http.ServeMux, on a malformed pattern or one Next would refuse beside
-// the others. Register every route before serving; the zero Mux is ready
-// to use.
+// Mux routes requests with Next.js file-style patterns in Next's order,
+// after redirecting unclean paths; the package doc gives the order, the
+// defaults and the patterns Handle refuses. Register every route before
+// serving; the zero Mux is ready to use.
 type Mux struct {
 	// Errors renders the 404, 405 and 400 (undecodable parameter) answers
 	// of the Mux. Set it before serving.
@@ -56,11 +38,9 @@ func (m *Mux) group() *Group {
 	return &m.root
 }
 
-// Use appends middleware to the default chain that wraps every route of the
-// Mux, outermost first, so that a route registered without its body parser
-// or its warnings still gets them. It panics once a route is registered: a
-// chain that only wrapped later routes would drop silently from the
-// earlier ones. A route opts out with [Mux.Replace].
+// Use appends middleware, outermost first, to the default chain that wraps
+// every route of the Mux. It panics once a route is registered, as the
+// chain would silently miss it. A route opts out with [Mux.Replace].
 func (m *Mux) Use(mw ...func(http.Handler) http.Handler) { m.group().Use(mw...) }
 
 // Group returns a group of routes under prefix (a pattern path such as
@@ -81,13 +61,12 @@ func (m *Mux) Replace(mw ...func(http.Handler) http.Handler) *Group { return m.g
 
 // Handle registers h for pattern: a Next-style path ("/api/post/[pid]"),
 // optionally prefixed by a method ("POST /api/tasks"), wrapped in the
-// default chain. Registering several methods of one path, or a [Methods],
-// gives the path one handler per method: the Mux answers the others 405
-// with an Allow header (OPTIONS 204), and a pattern without a method then
-// serves the methods not registered. It panics with an error, leaving the
-// Mux unchanged, on a pattern that is malformed or that Next would refuse
-// beside the others (the package doc lists the reasons), and once the Mux
-// has started serving.
+// default chain. Several methods of one path, or a [Methods], give the
+// path one handler per method: the Mux answers the others 405 with Allow
+// (OPTIONS 204), and a pattern without a method serves the methods not
+// registered. It panics with an error, leaving the Mux unchanged, on a
+// pattern that is malformed or that Next would refuse beside the others,
+// and once the Mux has started serving.
 func (m *Mux) Handle(pattern string, h http.Handler) { m.group().Handle(pattern, h) }
 
 // HandleFunc registers f for pattern; see [Mux.Handle].
@@ -132,7 +111,7 @@ func (g *Group) Group(prefix string, mw ...func(http.Handler) http.Handler) *Gro
 			panic(strings.Replace(err.Error(), "route: pattern", "route: group prefix", 1))
 		case p.method != "" || prefix == "/":
 			panic(fmt.Sprintf("route: group prefix %q: want a path without a method, like /api/admin", prefix))
-		case p.catchAll() != segStatic:
+		case strings.Contains(prefix, "[..."):
 			panic(fmt.Sprintf("route: group prefix %q: a catch-all must be the last part of a route's path", prefix))
 		}
 	}
@@ -152,14 +131,7 @@ func (g *Group) child(prefix string, replace bool, mw []func(http.Handler) http.
 			panic("route: nil middleware")
 		}
 	}
-	return &Group{mux: g.mux, parent: g, prefix: g.prefix + prefix, mws: append([]func(http.Handler) http.Handler(nil), mw...), replace: replace}
-}
-
-// Handle registers h for pattern under g's prefix; see [Mux.Handle].
-func (g *Group) Handle(pattern string, h http.Handler) {
-	if err := g.handle(pattern, h); err != nil {
-		panic(err)
-	}
+	return &Group{mux: g.mux, parent: g, prefix: g.prefix + prefix, mws: slices.Clone(mw), replace: replace}
 }
 
 // HandleFunc registers f for pattern under g's prefix.
@@ -171,8 +143,8 @@ func (g *Group) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Req
 	g.Handle(pattern, http.HandlerFunc(f))
 }
 
-// handle registers h for pattern under g's prefix, or returns why not.
-func (g *Group) handle(pattern string, h http.Handler) error {
+// Handle registers h for pattern under g's prefix; see [Mux.Handle].
+func (g *Group) Handle(pattern string, h http.Handler) {
 	full := pattern
 	if g.prefix != "" {
 		method, path := "", pattern
@@ -186,68 +158,49 @@ func (g *Group) handle(pattern string, h http.Handler) error {
 	}
 	p, err := parsePattern(full)
 	if err != nil {
-		return err
+		panic(err)
 	}
 	if h == nil {
-		return fmt.Errorf("route: pattern %q: nil handler", full)
+		panic(fmt.Errorf("route: pattern %q: nil handler", full))
 	}
 	// A Methods registered for a whole path is one route per method, so
 	// that the Mux answers the rest with its own 405.
-	methods := []string{p.method}
-	ms, unpack := h.(Methods)
-	if unpack {
+	handlers := map[string]http.Handler{p.method: h}
+	if ms, ok := h.(Methods); ok {
 		if err := ms.Validate(); err != nil {
-			return fmt.Errorf("route: pattern %q: %v", full, strings.TrimPrefix(err.Error(), "route: "))
+			panic(fmt.Errorf("route: pattern %q: %v", full, strings.TrimPrefix(err.Error(), "route: ")))
 		}
 		if p.method == "" {
-			methods = methods[:0]
-			for k := range ms {
-				methods = append(methods, k)
-			}
-			sort.Strings(methods)
-		} else {
-			unpack = false
+			handlers = ms
 		}
 	}
+	methods := slices.Sorted(maps.Keys(handlers))
 
 	m := g.mux
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.sealed.Load() {
-		return fmt.Errorf("route: pattern %q registered after the Mux started serving", full)
+		panic(fmt.Errorf("route: pattern %q registered after the Mux started serving", full))
 	}
 	if err := m.tree.check(p, methods); err != nil {
-		return err
+		panic(err)
 	}
 	chain := g.chain()
 	e := m.tree.insert(p)
 	for _, method := range methods {
-		hh := h
-		if unpack {
-			hh = ms[method]
-		}
-		e.add(m, method, wrap(chain, hh), chain)
+		e.add(m, method, wrap(chain, handlers[method]), chain)
 	}
 	for x := g; x != nil; x = x.parent {
 		x.used = true
 	}
-	return nil
 }
 
 // chain is the middleware of g's routes, outermost first.
 func (g *Group) chain() []func(http.Handler) http.Handler {
-	var groups []*Group
-	for x := g; x != nil; x = x.parent {
-		groups = append(groups, x)
-		if x.replace {
-			break
-		}
+	if g.replace || g.parent == nil {
+		return g.mws
 	}
-	var out []func(http.Handler) http.Handler
-	for i := len(groups) - 1; i >= 0; i-- {
-		out = append(out, groups[i].mws...)
-	}
-	return out
+	return slices.Concat(g.parent.chain(), g.mws)
 }
 
 func wrap(chain []func(http.Handler) http.Handler, h http.Handler) http.Handler {
@@ -269,10 +222,8 @@ type entry struct {
 	allow   string
 	// fallback answers the methods the path does not serve, behind the
 	// chain of its first registration (so a CORS layer sees preflights).
-	fallback http.Handler
-	// values, when not nil, sets the path values (see valueCarrier);
-	// valuesPattern is its pattern.
-	values        *http.ServeMux
+	fallback      http.Handler
+	values        *http.ServeMux // see valueCarrier
 	valuesPattern string
 }
 
@@ -294,27 +245,21 @@ func newEntry(p *parsed) *entry {
 			e.params = append(e.params, param{depth: d, name: s.text, kind: s.kind})
 		}
 	}
-	e.values, e.valuesPattern = valueCarrier(p)
+	if len(e.params) > 0 {
+		e.values, e.valuesPattern = valueCarrier(p)
+	}
 	return e
 }
 
 // valueCarrier returns, for a path whose parameters are all [param]s with
-// Go identifiers for names, an http.ServeMux holding only the path's
-// ServeMux pattern. After the trie has chosen the route, serving the
-// request through it (to a handler that does nothing) has net/http store
-// the path values the way it stores its own: one small slice. A router
-// outside net/http can only call Request.SetPathValue, whose map costs
-// 336 B and two allocations, four times ServeMux's whole lookup. The trie
-// alone decides which route serves; the carrier is checked (r.Pattern)
-// and SetPathValue used whenever it did not match. Catch-alls, for which
-// ServeMux's own lookup allocates more than the map, and names ServeMux
-// refuses ([user-id]) use SetPathValue.
-// The carrier is a ServeMux lookup, so a [param] route costs about 1.5×
-// ServeMux; issue 22 measured worse: SetPathValue alone (2.5×, 21 times
-// the bytes), ServeMux first with the trie behind (1.5× on catch-alls).
-func valueCarrier(p *parsed) (*http.ServeMux, string) {
+// Go identifiers for names, an http.ServeMux holding only its ServeMux
+// pattern. Serving the request through it, once the trie has chosen the
+// route, has net/http store the path values in one small slice, where
+// Request.SetPathValue makes a map (336 B, two allocations). SetPathValue
+// is used when the carrier does not match (r.Pattern), for catch-alls and
+// for names ServeMux refuses ([user-id]).
+func valueCarrier(p *parsed) (sm *http.ServeMux, pattern string) {
 	var b strings.Builder
-	params := 0
 	for _, s := range p.segments {
 		b.WriteByte('/')
 		switch s.kind {
@@ -325,34 +270,19 @@ func valueCarrier(p *parsed) (*http.ServeMux, string) {
 				return nil, ""
 			}
 			b.WriteString("{" + s.text + "}")
-			params++
 		default:
 			return nil, ""
 		}
 	}
-	if params == 0 {
-		return nil, ""
-	}
-	pattern := b.String()
-	sm := http.NewServeMux()
-	ok := func() (ok bool) {
-		defer func() {
-			if recover() != nil {
-				ok = false
-			}
-		}()
-		sm.Handle(pattern, noop{})
-		return true
+	defer func() {
+		if recover() != nil { // a pattern ServeMux refuses
+			sm, pattern = nil, ""
+		}
 	}()
-	if !ok {
-		return nil, ""
-	}
+	sm, pattern = http.NewServeMux(), b.String()
+	sm.Handle(pattern, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	return sm, pattern
 }
-
-type noop struct{}
-
-func (noop) ServeHTTP(http.ResponseWriter, *http.Request) {}
 
 // discard is the writer of a carrier's lookup: nothing is written on a
 // match; on a miss (which the trie rules out), its 404 goes nowhere.
@@ -362,20 +292,15 @@ func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
 
+// isIdent reports whether s is an ASCII identifier, a name ServeMux takes.
 func isIdent(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || i > 0 && '0' <= c && c <= '9') {
-			return false
-		}
-	}
-	return s != ""
+	return s != "" && wordOnly(s) == s && (s[0] < '0' || s[0] > '9')
 }
 
-func (e *entry) method(method string) http.Handler {
+func (e *entry) method(method string) *methodRoute {
 	for i := range e.methods {
 		if e.methods[i].method == method {
-			return e.methods[i].h
+			return &e.methods[i]
 		}
 	}
 	return nil
@@ -393,26 +318,21 @@ func (e *entry) add(m *Mux, method string, h http.Handler, chain []func(http.Han
 	}
 	e.allow = ms.Allow()
 	if e.fallback == nil {
-		e.fallback = wrap(chain, &fallback{m: m, e: e})
+		e.fallback = wrap(chain, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			notAllowed(w, r, e.allow, m.Errors)
+		}))
 	}
 }
 
 func (e *entry) serve(w http.ResponseWriter, r *http.Request) {
-	for i := range e.methods {
-		if e.methods[i].method == r.Method {
-			r.Pattern = e.methods[i].pattern
-			e.methods[i].h.ServeHTTP(w, r)
-			return
-		}
+	mr := e.method(r.Method)
+	if mr == nil && r.Method == http.MethodHead {
+		mr = e.method(http.MethodGet)
 	}
-	if r.Method == http.MethodHead {
-		for i := range e.methods {
-			if e.methods[i].method == http.MethodGet {
-				r.Pattern = e.methods[i].pattern
-				e.methods[i].h.ServeHTTP(w, r)
-				return
-			}
-		}
+	if mr != nil {
+		r.Pattern = mr.pattern
+		mr.h.ServeHTTP(w, r)
+		return
 	}
 	r.Pattern = e.path
 	if e.plain != nil {
@@ -422,28 +342,12 @@ func (e *entry) serve(w http.ResponseWriter, r *http.Request) {
 	e.fallback.ServeHTTP(w, r)
 }
 
-// fallback answers a method the path does not serve: 204 with Allow for
-// OPTIONS, else 405 with Allow, rendered by the Mux's Errors.
-type fallback struct {
-	m *Mux
-	e *entry
-}
-
-func (f *fallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Allow", f.e.allow)
-	if r.Method == http.MethodOptions {
-		w.WriteHeader(http.StatusNoContent)
-		return
-	}
-	f.m.Errors.Write(w, r, errMethodNotAllowed)
-}
-
 var (
 	errNotFound    = apierror.NotFound("")
 	errDecodeParam = apierror.BadRequest("failed to decode param")
 )
 
-// starts is the stack space of a lookup; deeper tables take the heap.
+// stackDepth is the most segments a lookup keeps on the stack.
 const stackDepth = 16
 
 // ServeHTTP redirects unclean paths, then routes.
@@ -470,37 +374,35 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if m.tree.depth >= stackDepth {
 		starts = make([]int, m.tree.depth+1)
 	}
-	e := m.tree.lookup(path, starts)
+	e := m.tree.root.find(path, 1, 0, starts)
 	if e == nil {
 		m.Errors.Write(w, r, errNotFound)
 		return
 	}
-	if len(e.params) > 0 && !m.setValues(w, r, e, path, starts) {
+	if len(e.params) > 0 && !e.setValues(r, path, starts) {
+		m.Errors.Write(w, r, errDecodeParam)
 		return
 	}
 	e.serve(w, r)
 }
 
-// setValues sets e's path values on r, or answers 400 and returns false
-// when one does not decode.
-func (m *Mux) setValues(w http.ResponseWriter, r *http.Request, e *entry, path string, starts []int) bool {
-	carried := false
+// setValues sets e's path values on r, or reports that one does not
+// decode.
+func (e *entry) setValues(r *http.Request, path string, starts []int) bool {
 	if e.values != nil {
 		// Check the values decode (Next's 400) before the carrier
 		// decodes them as ServeMux does, the same way but for UTF-8.
 		if strings.IndexByte(path, '%') >= 0 {
 			for _, p := range e.params {
 				if _, ok := decodeParam(segmentAt(path, starts[p.depth])); !ok {
-					m.Errors.Write(w, r, errDecodeParam)
 					return false
 				}
 			}
 		}
 		e.values.ServeHTTP(discard{}, r)
-		carried = r.Pattern == e.valuesPattern
-	}
-	if carried {
-		return true
+		if r.Pattern == e.valuesPattern {
+			return true
+		}
 	}
 	for _, p := range e.params {
 		i := starts[p.depth]
@@ -513,7 +415,6 @@ func (m *Mux) setValues(w http.ResponseWriter, r *http.Request, e *entry, path s
 		}
 		v, ok := decodeParam(raw)
 		if !ok {
-			m.Errors.Write(w, r, errDecodeParam)
 			return false
 		}
 		r.SetPathValue(p.name, v)
@@ -523,10 +424,7 @@ func (m *Mux) setValues(w http.ResponseWriter, r *http.Request, e *entry, path s
 
 // segmentAt is the segment of path that starts at i.
 func segmentAt(path string, i int) string {
-	s := path[i:]
-	if j := strings.IndexByte(s, '/'); j >= 0 {
-		s = s[:j]
-	}
+	s, _, _ := strings.Cut(path[i:], "/")
 	return s
 }
 
@@ -545,8 +443,8 @@ func decodeParam(s string) (string, bool) {
 
 // isClean reports whether the escaped path p (starting with '/') has no
 // empty segment (but for "/"), no trailing slash and no dot segment. It
-// looks at the escaped path, as the redirect's Location is built from it:
-// testing the decoded path instead sent /x%2F to itself forever.
+// tests the escaped path the Location is built from, or /x%2F would be
+// redirected to itself.
 func isClean(p string) bool {
 	if len(p) > 128 {
 		return isCleanScan(p)
@@ -554,8 +452,8 @@ func isClean(p string) bool {
 	return isCleanLoop(p)
 }
 
-// isCleanLoop looks at each byte once: on a path of usual length, an
-// order of magnitude faster than isCleanScan's searches.
+// isCleanLoop is isClean for paths of usual length, on which it is an
+// order of magnitude faster than isCleanScan.
 func isCleanLoop(p string) bool {
 	if len(p) > 1 && p[len(p)-1] == '/' {
 		return false
@@ -575,14 +473,10 @@ func isCleanLoop(p string) bool {
 	return true
 }
 
-// isCleanScan searches for the starts of dot segments, "/." and "/%2e",
-// in one vectorised pass each, which keeps a long path of many short
-// segments cheap.
+// isCleanScan searches for "/." and "/%2e" with vectorised passes, which
+// keeps a long path of many short segments cheap.
 func isCleanScan(p string) bool {
-	if len(p) == 1 {
-		return true
-	}
-	if p[len(p)-1] == '/' || strings.Contains(p, "//") {
+	if len(p) > 1 && p[len(p)-1] == '/' || strings.Contains(p, "//") {
 		return false
 	}
 	for _, start := range [...]string{"/.", "/%2e", "/%2E"} {

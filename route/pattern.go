@@ -34,21 +34,10 @@ type parsed struct {
 	segments []segment
 }
 
-// catchAll is the kind of the last segment when it is a catch-all.
-func (p *parsed) catchAll() segKind {
-	if n := len(p.segments); n > 0 {
-		if k := p.segments[n-1].kind; k == segCatchAll || k == segOptCatchAll {
-			return k
-		}
-	}
-	return segStatic
-}
-
 // parsePattern checks a Next file-style pattern, optionally prefixed by a
-// method: "/api/post/[pid]", "GET /api/tasks", "/api/[...slug]". The rules
-// of one path alone are Next's (getSortedRoutes): brackets, periods, a
-// catch-all last, no name twice; plus ours where Next's file names cannot
-// say it (a path is absolute, has no empty segment, no trailing slash).
+// method ("GET /api/tasks/[id]"), by Next's rules for one path alone
+// (getSortedRoutes) and ours where Next's file names cannot say it (a path
+// is absolute, has no empty segment, no trailing slash).
 func parsePattern(pattern string) (*parsed, error) {
 	bad := func(format string, args ...any) (*parsed, error) {
 		return nil, fmt.Errorf("route: pattern %q: "+format, append([]any{pattern}, args...)...)
@@ -121,32 +110,28 @@ func parseSegment(part string) (segment, error) {
 		}
 		return segment{kind: segStatic, text: text, raw: part}, nil
 	}
-	name := part[1 : len(part)-1]
-	optional, catchAll := false, false
-	if strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]") {
-		name, optional = name[1:len(name)-1], true
+	name, kind := part[1:len(part)-1], segParam
+	optional := strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]")
+	if optional {
+		name = name[1 : len(name)-1]
 	}
-	if strings.HasPrefix(name, "...") {
-		name, catchAll = name[3:], true
+	if rest, ok := strings.CutPrefix(name, "..."); ok {
+		name, kind = rest, segCatchAll
+		if optional {
+			kind = segOptCatchAll
+		}
 	}
 	switch {
 	case strings.HasPrefix(name, "[") || strings.HasSuffix(name, "]"):
 		return segment{}, fmt.Errorf("segment %q: Segment names may not start or end with extra brackets ('%s'). (Next's words)", part, name)
 	case strings.HasPrefix(name, "."):
 		return segment{}, fmt.Errorf("segment %q: Segment names may not start with erroneous periods ('%s'). (Next's words)", part, name)
-	case optional && !catchAll:
+	case optional && kind == segParam:
 		return segment{}, fmt.Errorf("segment %q: Optional route parameters are not yet supported (%q). (Next's words); write [[...%s]]", part, part, name)
 	case name == "":
 		return segment{}, fmt.Errorf("segment %q: a parameter needs a name", part)
 	case strings.ContainsAny(name, "[]/"):
 		return segment{}, fmt.Errorf("segment %q: one parameter per segment, with balanced brackets", part)
-	}
-	kind := segParam
-	switch {
-	case catchAll && optional:
-		kind = segOptCatchAll
-	case catchAll:
-		kind = segCatchAll
 	}
 	return segment{kind: kind, text: name, raw: part}, nil
 }
@@ -177,14 +162,5 @@ func wordOnly(s string) string {
 }
 
 func isMethod(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-_") == ""
 }

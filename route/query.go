@@ -9,22 +9,18 @@ import (
 )
 
 // Query returns Next.js's req.query: the query string, parsed as
-// URLSearchParams parses it ("+" is a space, a bad escape stays literal,
-// "?a" is a: ""), merged with the path parameters of the matched pattern,
-// which win on conflict. A key given once is a string, a repeated key a
-// []string; a catch-all is always a []string of its segments, each
-// percent-decoded after splitting ("a%2Fb" stays one segment "a/b"); an
-// optional catch-all that matched nothing has no key. "__proto__" is an
+// URLSearchParams parses it, merged with the path parameters of the
+// matched pattern, which win on conflict. A key given once is a string, a
+// repeated key a []string; a catch-all is always a []string of its
+// segments, each decoded after splitting ("a%2Fb" is one segment "a/b");
+// an optional catch-all that matched nothing has no key. "__proto__" is an
 // ordinary key.
 //
-// Because a key's type depends on how often the client sent it,
-// Query(r)["type"].(string) is "" for ?type=a&type=b: read the query
-// string with [SearchParams] instead, and keep Query for code ported
-// from Next.
+// As a key's type depends on how often the client sent it, read the query
+// string with [SearchParams], and keep Query for code ported from Next.
 //
-// Query works on requests routed by a [Mux] or by any http.ServeMux (it
-// reads r.Pattern, in either syntax); elsewhere it returns the query
-// string alone. It parses on every call.
+// Query reads r.Pattern, as a [Mux] or an http.ServeMux sets it; elsewhere
+// it returns the query string alone. It parses on every call.
 func Query(r *http.Request) map[string]any {
 	q := map[string]any{}
 	whatwg.ParseURLEncoded(r.URL.RawQuery, 0, func(k, v string) {
@@ -37,13 +33,11 @@ func Query(r *http.Request) map[string]any {
 			q[k] = v
 		}
 	})
-	pattern := r.Pattern
-	if i := strings.IndexByte(pattern, '/'); i >= 0 {
-		pattern = pattern[i:] // drop "GET " and a host
-	} else {
+	i := strings.IndexByte(r.Pattern, '/')
+	if i < 0 {
 		return q
 	}
-	pattern = strings.TrimPrefix(pattern, "/")
+	pattern := r.Pattern[i+1:] // without "GET " and a host
 	path := strings.TrimPrefix(r.URL.EscapedPath(), "/")
 	for pattern != "" {
 		var ps, es string
@@ -95,10 +89,7 @@ func unescape(s string) string {
 // SearchParams returns r's query string as WHATWG URLSearchParams reads it
 // (request.nextUrl.searchParams in Next): "+" is a space, a bad escape
 // stays literal, invalid UTF-8 becomes U+FFFD, "?a" is a: "". Unlike
-// [Query], a name's type does not depend on how often it was sent: Get is
-// its first value, v[name] every one in order, Has tells an empty value
-// from none. Unlike r.URL.Query, no pair is dropped. It parses on every
-// call.
+// r.URL.Query, no pair is dropped. It parses on every call.
 func SearchParams(r *http.Request) url.Values {
 	v := url.Values{}
 	if r.URL != nil {

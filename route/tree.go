@@ -2,20 +2,17 @@ package route
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
 // tree is the routing table: a trie of path segments in which each node
 // holds at most one child of each dynamic kind, as Next's UrlNode does.
 // Walking it depth first (own route, static child, [param], [...catchAll],
-// [[...optional]]) visits routes in the order of Next's getSortedRoutes,
-// so the first route the walk finds is the first one Next's sorted list
-// would match. Each node is visited at most once per request (it is only
-// reached from its parent, at its own depth), so a lookup costs at most
-// the number of nodes whatever the path, and the walk never looks past the
-// deepest route's segment count: the rest of a long path is only ever a
-// catch-all's value.
+// [[...optional]]) visits routes in Next's getSortedRoutes order, so the
+// first route found is the one Next would pick. A lookup reaches each node
+// at most once, from its parent, so it costs at most the number of nodes
+// whatever the path.
 type tree struct {
 	root  node
 	depth int // the most segments of any route
@@ -24,8 +21,7 @@ type tree struct {
 type node struct {
 	keys []string // the static children's segments, sorted
 	kids []*node  // kids[i] is the child for keys[i]
-	// param, catchAll and optCatchAll are the dynamic children; their
-	// name is the parameter's.
+	// the dynamic children, named for their parameter
 	param, catchAll, optCatchAll *node
 	name                         string
 	route                        *entry // the route ending here
@@ -37,24 +33,13 @@ const linearKeys = 8
 
 func (n *node) static(seg string) *node {
 	if len(n.keys) <= linearKeys {
-		for i, k := range n.keys {
-			if k == seg {
-				return n.kids[i]
-			}
+		if i := slices.Index(n.keys, seg); i >= 0 {
+			return n.kids[i]
 		}
 		return nil
 	}
-	lo, hi := 0, len(n.keys)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if n.keys[m] < seg {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(n.keys) && n.keys[lo] == seg {
-		return n.kids[lo]
+	if i, ok := slices.BinarySearch(n.keys, seg); ok {
+		return n.kids[i]
 	}
 	return nil
 }
@@ -68,34 +53,23 @@ func (t *tree) check(p *parsed, methods []string) error {
 	}
 	n := &t.root
 	for _, s := range p.segments {
+		switch {
+		case s.kind == segCatchAll && n.optCatchAll != nil:
+			return bad("You cannot use both an optional and required catch-all route at the same level (\"[[...%s]]\" and %q). (Next's words)", n.optCatchAll.name, s.raw)
+		case s.kind == segOptCatchAll && n.catchAll != nil:
+			return bad("You cannot use both an required and optional catch-all route at the same level (\"[...%s]\" and %q). (Next's words)", n.catchAll.name, s.raw)
+		}
 		var next *node
-		switch s.kind {
-		case segStatic:
+		if s.kind == segStatic {
 			next = n.static(s.text)
-		case segParam:
-			if n.param != nil && n.param.name != s.text {
-				return bad("You cannot use different slug names for the same dynamic path ('%s' !== '%s'). (Next's words; %q is registered)", n.param.name, s.text, n.param.pathOf())
+		} else {
+			next = *n.dynamic(s.kind)
+			if next != nil && next.name != s.text {
+				return bad("You cannot use different slug names for the same dynamic path ('%s' !== '%s'). (Next's words; %q is registered)", next.name, s.text, next.pathOf())
 			}
-			next = n.param
-		case segCatchAll:
-			if n.optCatchAll != nil {
-				return bad("You cannot use both an optional and required catch-all route at the same level (\"[[...%s]]\" and %q). (Next's words)", n.optCatchAll.name, s.raw)
-			}
-			if n.catchAll != nil && n.catchAll.name != s.text {
-				return bad("You cannot use different slug names for the same dynamic path ('%s' !== '%s'). (Next's words; %q is registered)", n.catchAll.name, s.text, n.catchAll.pathOf())
-			}
-			next = n.catchAll
-		case segOptCatchAll:
-			if n.catchAll != nil {
-				return bad("You cannot use both an required and optional catch-all route at the same level (\"[...%s]\" and %q). (Next's words)", n.catchAll.name, s.raw)
-			}
-			if n.optCatchAll != nil && n.optCatchAll.name != s.text {
-				return bad("You cannot use different slug names for the same dynamic path ('%s' !== '%s'). (Next's words; %q is registered)", n.optCatchAll.name, s.text, n.optCatchAll.pathOf())
-			}
-			if n.route != nil {
-				return bad("You cannot define a route with the same specificity as a optional catch-all route (%q and %q). (Next's words: both serve %s)", n.route.path, p.path, n.route.path)
-			}
-			next = n.optCatchAll
+		}
+		if s.kind == segOptCatchAll && n.route != nil {
+			return bad("You cannot define a route with the same specificity as a optional catch-all route (%q and %q). (Next's words: both serve %s)", n.route.path, p.path, n.route.path)
 		}
 		if next == nil {
 			return nil // the rest of the path is new: nothing to conflict with
@@ -127,36 +101,37 @@ func (t *tree) check(p *parsed, methods []string) error {
 func (t *tree) insert(p *parsed) *entry {
 	n := &t.root
 	for _, s := range p.segments {
-		var slot **node
-		switch s.kind {
-		case segStatic:
-			if c := n.static(s.text); c != nil {
-				n = c
-				continue
+		if s.kind != segStatic {
+			slot := n.dynamic(s.kind)
+			if *slot == nil {
+				*slot = &node{name: s.text}
 			}
-			c := &node{}
-			i := sort.SearchStrings(n.keys, s.text)
-			n.keys = append(n.keys[:i], append([]string{s.text}, n.keys[i:]...)...)
-			n.kids = append(n.kids[:i], append([]*node{c}, n.kids[i:]...)...)
-			n = c
+			n = *slot
 			continue
-		case segParam:
-			slot = &n.param
-		case segCatchAll:
-			slot = &n.catchAll
-		case segOptCatchAll:
-			slot = &n.optCatchAll
 		}
-		if *slot == nil {
-			*slot = &node{name: s.text}
+		i, found := slices.BinarySearch(n.keys, s.text)
+		if !found {
+			n.keys = slices.Insert(n.keys, i, s.text)
+			n.kids = slices.Insert(n.kids, i, &node{})
 		}
-		n = *slot
+		n = n.kids[i]
 	}
 	t.depth = max(t.depth, len(p.segments))
 	if n.route == nil {
 		n.route = newEntry(p)
 	}
 	return n.route
+}
+
+// dynamic is n's child slot for a dynamic segment of kind k.
+func (n *node) dynamic(k segKind) **node {
+	switch k {
+	case segParam:
+		return &n.param
+	case segCatchAll:
+		return &n.catchAll
+	}
+	return &n.optCatchAll
 }
 
 // pathOf is the path of some route at or below n, for messages.
@@ -179,16 +154,11 @@ func (n *node) pathOf() string {
 	return ""
 }
 
-// lookup finds the route serving the clean escaped path (it starts with
-// '/', has no empty segment but for "/", no trailing slash). starts
-// receives, at each depth the route has a segment for, the offset of the
-// path's segment there; it must hold t.depth+1 offsets.
-func (t *tree) lookup(path string, starts []int) *entry {
-	return t.root.find(path, 1, 0, starts)
-}
-
-// find matches path from offset i, the start of the segment at depth.
-// i >= len(path) means the path has no segment left.
+// find returns the route serving the clean escaped path (it starts with
+// '/', has no empty segment but for "/", no trailing slash) from offset i,
+// the start of the segment at depth; i >= len(path) means no segment is
+// left. starts receives, at each depth the route has a segment for, the
+// offset of the path's segment there; it must hold t.depth+1 offsets.
 func (n *node) find(path string, i, depth int, starts []int) *entry {
 	if i >= len(path) {
 		if n.route != nil {

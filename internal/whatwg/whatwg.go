@@ -11,9 +11,8 @@ import (
 )
 
 // ValidUTF8 returns b decoded as UTF-8 the WHATWG way: every maximal
-// ill-formed subsequence becomes one U+FFFD. Valid input is returned as is,
-// without copying. (Go's own replacement, one U+FFFD per bad byte, differs on
-// truncated sequences: "\xe2\x82x" is one U+FFFD here, two in Go.)
+// ill-formed subsequence becomes one U+FFFD ("\xe2\x82x" is one U+FFFD
+// here, two with Go's one per bad byte). Valid input is returned as is.
 func ValidUTF8(b []byte) []byte {
 	if utf8.Valid(b) {
 		return b
@@ -29,8 +28,6 @@ func ValidUTF8String(s string) string {
 	return string(appendValid(make([]byte, 0, len(s)+8), []byte(s)))
 }
 
-const replacement = "\uFFFD"
-
 func appendValid(dst, b []byte) []byte {
 	for i := 0; i < len(b); {
 		if b[i] < utf8.RuneSelf {
@@ -38,22 +35,17 @@ func appendValid(dst, b []byte) []byte {
 			i++
 			continue
 		}
-		_, size, ok := DecodeRune(b, i)
-		if ok {
-			dst = append(dst, b[i:i+size]...)
-		} else {
-			dst = append(dst, replacement...) // the offending byte, if any, is read again
-		}
+		r, size, _ := DecodeRune(b, i) // U+FFFD for an ill-formed subsequence
+		dst = utf8.AppendRune(dst, r)
 		i += size
 	}
 	return dst
 }
 
 // DecodeRune decodes the sequence that starts with the non-ASCII byte s[i]
-// the WHATWG way: if it is valid UTF-8 it returns the code point, its
-// length and true; otherwise U+FFFD, the length of the maximal ill-formed
-// subsequence (the offending byte is not part of it, so it is read again)
-// and false.
+// the WHATWG way: the code point, its length and true if it is valid
+// UTF-8; else U+FFFD, the length of the maximal ill-formed subsequence
+// (the offending byte is not part of it, so it is read again) and false.
 func DecodeRune[T string | []byte](s T, i int) (r rune, size int, ok bool) {
 	c := s[i]
 	need, lo, hi := 0, byte(0x80), byte(0xBF)
@@ -88,12 +80,10 @@ func DecodeRune[T string | []byte](s T, i int) (r rune, size int, ok bool) {
 }
 
 // ParseURLEncoded parses s as application/x-www-form-urlencoded, calling
-// add for each name-value pair in order: pairs are separated by "&" only;
-// empty pairs are skipped; a pair without "=" has the value ""; "+" is a
-// space; percent escapes are decoded as bytes and a bad escape ("%zz", "%4")
-// stays literal; the bytes are then decoded as UTF-8 with [ValidUTF8]. When
-// maxPairs > 0, only the first maxPairs "&"-separated segments are read,
-// counting empty ones, as Node's querystring does with maxKeys.
+// add for each name-value pair in order, decoded with [Unescape]: pairs
+// are separated by "&" only, empty pairs are skipped, a pair without "="
+// has the value "". When maxPairs > 0, only the first maxPairs segments
+// are read, counting empty ones, as Node's querystring does with maxKeys.
 func ParseURLEncoded(s string, maxPairs int, add func(name, value string)) {
 	for seg := 0; maxPairs <= 0 || seg < maxPairs; seg++ {
 		pair, rest, more := strings.Cut(s, "&")
@@ -109,9 +99,8 @@ func ParseURLEncoded(s string, maxPairs int, add func(name, value string)) {
 }
 
 // Unescape decodes one urlencoded name or value: "+" is a space, "%XX" is
-// the byte XX, anything else (including a bad escape) is kept, and the
-// result is made valid UTF-8 with [ValidUTF8]. It does not allocate when
-// there is nothing to decode.
+// the byte XX, anything else (a bad escape such as "%zz" included) is
+// kept, and the result is made valid UTF-8 with [ValidUTF8].
 func Unescape(s string) string {
 	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		return ValidUTF8String(s)
@@ -128,10 +117,7 @@ func Unescape(s string) string {
 			b = append(b, c)
 		}
 	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return string(appendValid(make([]byte, 0, len(b)+8), b))
+	return string(ValidUTF8(b))
 }
 
 func isHex(c byte) bool {
