@@ -10,13 +10,10 @@ import (
 type kind uint8
 
 const (
-	kindText kind = iota // anything else: the decoded text
-	kindJSON             // application/json, application/ld+json
-	kindForm             // application/x-www-form-urlencoded
-	// kindJSONText is application/*+json (RFC 6839: merge-patch+json,
-	// vnd.api+json, problem+json): text for Value, as in Next, and JSON for
-	// Decode.
-	kindJSONText
+	kindText     kind = iota // anything else: the decoded text
+	kindJSON                 // application/json, application/ld+json
+	kindForm                 // application/x-www-form-urlencoded
+	kindJSONText             // application/*+json (RFC 6839): text for Value, as in Next; JSON for Decode
 )
 
 // mediaKind returns how a body with Content-Type header h is parsed, and
@@ -53,30 +50,20 @@ func mediaKind(h string) (kind, string) {
 // them, the last of a repeated name winning. It returns the media type (not
 // lower-cased: compare with EqualFold) and the charset parameter, unquoted.
 func parseContentType(h string) (mediaType, charset string, ok bool) {
-	semi := strings.IndexByte(h, ';')
-	typ := h
-	if semi >= 0 {
-		typ = h[:semi]
-	}
+	typ, _, _ := strings.Cut(h, ";")
+	rest := h[len(typ):]
 	typ = httptoken.TrimJS(typ)
 	slash := strings.IndexByte(typ, '/')
 	if slash <= 0 || slash == len(typ)-1 || !httptoken.IsToken(typ[:slash]) || !httptoken.IsToken(typ[slash+1:]) {
 		return "", "", false
 	}
-	if semi < 0 {
-		return typ, "", true
-	}
-	rest := h[semi:]
 	for rest != "" {
 		// ; *name *= *value *
 		if rest[0] != ';' {
 			return "", "", false
 		}
 		i := skipSpaces(rest, 1)
-		j := i
-		for j < len(rest) && httptoken.IsTokenByte(rest[j]) {
-			j++
-		}
+		j := tokenEnd(rest, i)
 		if j == i {
 			return "", "", false
 		}
@@ -87,20 +74,15 @@ func parseContentType(h string) (mediaType, charset string, ok bool) {
 		}
 		k = skipSpaces(rest, k+1)
 		var value string
-		var end int
-		if k < len(rest) && rest[k] == '"' {
-			value, end, ok = quoted(rest, k)
-			if !ok {
+		end := tokenEnd(rest, k)
+		switch {
+		case k < len(rest) && rest[k] == '"':
+			if value, end, ok = quoted(rest, k); !ok {
 				return "", "", false
 			}
-		} else {
-			end = k
-			for end < len(rest) && httptoken.IsTokenByte(rest[end]) {
-				end++
-			}
-			if end == k {
-				return "", "", false
-			}
+		case end == k:
+			return "", "", false
+		default:
 			value = rest[k:end]
 		}
 		if strings.EqualFold(name, "charset") {
@@ -111,8 +93,8 @@ func parseContentType(h string) (mediaType, charset string, ok bool) {
 	return typ, charset, true
 }
 
-// quoted reads a quoted-string starting at s[i] == '"', returning its
-// unescaped content and the index after the closing quote.
+// quoted reads the quoted-string at s[i] == '"', returning its unescaped
+// content and the index after the closing quote.
 func quoted(s string, i int) (string, int, bool) {
 	escaped := false
 	for j := i + 1; j < len(s); j++ {
@@ -145,9 +127,8 @@ func quoted(s string, i int) (string, int, bool) {
 }
 
 // qdText reports whether c may appear in a quoted string: \v, space, and
-// 0x21–0xFF but '"' and '\' (escaped: any of \v and 0x20–0xFF). JavaScript
-// strings hold UTF-16 units; a header string holds bytes read as latin1, so
-// bytes compare the same way.
+// 0x21–0xFF but '"', '\' and DEL (escaped: \v and 0x20–0xFF), as content-type's
+// regexps test the latin1 string Node makes of the header bytes.
 func qdText(c byte, escaped bool) bool {
 	if c == 0x0b || c == ' ' {
 		return true
@@ -160,6 +141,13 @@ func qdText(c byte, escaped bool) bool {
 
 func skipSpaces(s string, i int) int {
 	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+func tokenEnd(s string, i int) int {
+	for i < len(s) && httptoken.IsTokenByte(s[i]) {
 		i++
 	}
 	return i

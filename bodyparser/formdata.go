@@ -1,7 +1,6 @@
 package bodyparser
 
 import (
-	"errors"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,11 +9,9 @@ import (
 )
 
 // FormData is a parsed multipart/form-data body, the App Router's
-// request.formData(): its parts in the order they came, fields (parts
-// without a file name) and files apart. A nil *FormData has no entries.
-//
-// Unlike the web's FormData, Get and GetAll see fields only and File and
-// Files see files only, so that each returns one Go type.
+// request.formData(). A nil *FormData has no entries. Unlike the web's
+// FormData, Get and GetAll see fields (parts without a file name) only and
+// File and Files see files only, so that each returns one Go type.
 type FormData struct {
 	entries []Entry
 	vals    url.Values
@@ -31,19 +28,16 @@ type Entry struct {
 // [MultipartConfig.MaxMemory], in a temporary file that is removed when the
 // handler returns: read it before then.
 type File struct {
-	// Name is the form field name.
-	Name string
+	Name string // the form field name
 	// Filename is the last element of the file name the client sent,
 	// after the last "/" or "\\": never a path, nor "." or "..", which
 	// give "". Still, do not use it as a path: choose names yourself.
-	Filename string
-	// ContentType is the part's Content-Type header as sent; "" without one.
-	ContentType string
-	// Size is the file's length in bytes.
-	Size int64
+	Filename    string
+	ContentType string // the part's Content-Type header as sent; "" without one
+	Size        int64
 
-	data [][]byte // in memory, in chunks
-	path string   // or in this temporary file
+	data chunks // in memory
+	path string // or in this temporary file
 }
 
 // Open returns a reader over the file's bytes; close it when done. Each
@@ -52,88 +46,47 @@ func (f *File) Open() (multipart.File, error) {
 	if f.path != "" {
 		return os.Open(f.path)
 	}
-	return &chunkReader{chunks: f.data, size: f.Size}, nil
+	return memFile{io.NewSectionReader(&f.data, 0, f.Size)}, nil
 }
 
-// chunkReader reads a file held in memory in chunks.
-type chunkReader struct {
-	chunks [][]byte
-	size   int64
-	off    int64
-}
+type memFile struct{ *io.SectionReader }
 
-func (c *chunkReader) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("bodyparser: negative offset")
-	}
+func (memFile) Close() error { return nil }
+
+// chunks are a file's bytes held in memory.
+type chunks [][]byte
+
+func (c chunks) ReadAt(p []byte, off int64) (int, error) {
 	n := 0
-	for _, ch := range c.chunks {
-		if len(p) == 0 {
-			break
-		}
+	for _, ch := range c {
 		if off >= int64(len(ch)) {
 			off -= int64(len(ch))
 			continue
 		}
-		k := copy(p, ch[off:])
+		k := copy(p[n:], ch[off:])
 		n += k
-		p = p[k:]
 		off = 0
+		if n == len(p) {
+			return n, nil
+		}
 	}
-	if len(p) > 0 {
-		return n, io.EOF
-	}
-	return n, nil
+	return n, io.EOF
 }
-
-func (c *chunkReader) Read(p []byte) (int, error) {
-	if c.off >= c.size {
-		return 0, io.EOF
-	}
-	n, _ := c.ReadAt(p, c.off)
-	c.off += int64(n)
-	return n, nil
-}
-
-func (c *chunkReader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekCurrent:
-		offset += c.off
-	case io.SeekEnd:
-		offset += c.size
-	}
-	if offset < 0 {
-		return 0, errors.New("bodyparser: negative position")
-	}
-	c.off = offset
-	return offset, nil
-}
-
-func (*chunkReader) Close() error { return nil }
 
 // Get returns the first value of the field name, or "" when there is none
 // (the web's formData.get for a string entry).
 func (fd *FormData) Get(name string) string {
-	if fd == nil {
-		return ""
-	}
-	return fd.values().Get(name)
+	return fd.Values().Get(name)
 }
 
 // GetAll returns every value of the field name, in order.
 func (fd *FormData) GetAll(name string) []string {
-	if fd == nil {
-		return nil
-	}
-	return fd.values()[name]
+	return fd.Values()[name]
 }
 
 // Has reports whether the form has a field or a file called name.
 func (fd *FormData) Has(name string) bool {
-	if fd == nil {
-		return false
-	}
-	for _, e := range fd.entries {
+	for _, e := range fd.Entries() {
 		if e.Name == name {
 			return true
 		}
@@ -143,10 +96,7 @@ func (fd *FormData) Has(name string) bool {
 
 // File returns the first file called name, or nil.
 func (fd *FormData) File(name string) *File {
-	if fd == nil {
-		return nil
-	}
-	for _, e := range fd.entries {
+	for _, e := range fd.Entries() {
 		if e.File != nil && e.Name == name {
 			return e.File
 		}
@@ -156,11 +106,8 @@ func (fd *FormData) File(name string) *File {
 
 // Files returns every file called name, in order.
 func (fd *FormData) Files(name string) []*File {
-	if fd == nil {
-		return nil
-	}
 	var fs []*File
-	for _, e := range fd.entries {
+	for _, e := range fd.Entries() {
 		if e.File != nil && e.Name == name {
 			fs = append(fs, e.File)
 		}
@@ -183,10 +130,6 @@ func (fd *FormData) Values() url.Values {
 	if fd == nil {
 		return nil
 	}
-	return fd.values()
-}
-
-func (fd *FormData) values() url.Values {
 	if fd.vals == nil {
 		fd.vals = url.Values{}
 		for _, e := range fd.entries {
@@ -198,26 +141,11 @@ func (fd *FormData) values() url.Values {
 	return fd.vals
 }
 
-// formBody replaces r.Body of a multipart request: the stream was read, so
-// it is empty, and [Multipart] finds the form through it.
-type formBody struct{ form *FormData }
-
-func (*formBody) Read([]byte) (int, error) { return 0, io.EOF }
-func (*formBody) Close() error             { return nil }
-
 // Multipart returns the parsed multipart/form-data body, or nil when the
 // request had another content type or [Config.Multipart] was not set.
 func Multipart(r *http.Request) *FormData {
-	if b, ok := r.Body.(*formBody); ok {
-		return b.form
-	}
-	if r.GetBody != nil { // r.Body replaced by a later middleware
-		if rc, err := r.GetBody(); err == nil {
-			if b, ok := rc.(*formBody); ok {
-				return b.form
-			}
-			_ = rc.Close()
-		}
+	if b := from(r); b != nil {
+		return b.multipart
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package bodyparser
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -15,9 +16,6 @@ import (
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
 
-// maxFormPairs is Node's querystring maxKeys default.
-const maxFormPairs = 1000
-
 func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.raw {
 		p.serveRaw(w, r)
@@ -27,44 +25,31 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if v := r.Header["Content-Type"]; len(v) > 0 { // net/http canonicalizes keys: skip Header.Get's work
 		ct = v[0]
 	}
+	if p.multipart != nil && p.serveMultipart(w, r, ct) {
+		return
+	}
 	k, label := mediaKind(ct)
-	if p.forms != nil {
-		if p.forms.multipart != nil && p.serveMultipart(w, r, ct) {
-			return
-		}
-		if p.forms.json {
-			k, label = kindJSON, "" // request.json() reads UTF-8 whatever the header says
-		}
+	if p.alwaysJSON {
+		k, label = kindJSON, "" // request.json() reads UTF-8 whatever the header says
 	}
 	var enc *charset.Decoder
 	if label != "" {
 		var ok bool
 		if enc, ok = charset.Lookup(label); !ok {
-			p.refuseUnread(w, r, p.invalidBody, false)
+			p.refuseUnread(w, r, errInvalidBody, false)
 			return
 		}
 	}
 	cs := contentCodings(r.Header)
-	if cs.bad != "" || cs.tooMany || (cs.n > 0 && !p.inflate) {
-		p.refuseCodings(w, r, &cs)
+	// The first test spares the common request a call.
+	if (cs.n > 0 || cs.bad != "" || cs.tooMany || r.ContentLength > p.limit) && p.refusedEarly(w, r, &cs) {
 		return
 	}
-	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
-		attach(r, emptyBody(k))
+	if noBody(r) {
+		attach(r, empties[k])
 		p.next.ServeHTTP(w, r)
 		return
 	}
-
-	// Refuse before reading when the declared length already says too much.
-	wireLimit := p.limit
-	if cs.n > 0 {
-		wireLimit = p.wireCap
-	}
-	if r.ContentLength > wireLimit {
-		p.refuseTooLarge(w, r, p.tooLarge)
-		return
-	}
-
 	deadline := p.setDeadline(w)
 	raw, err := p.read(r, &cs)
 	if err != nil {
@@ -72,28 +57,20 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if deadline {
-		// r.Body returned EOF: the deadline was the body's alone. net/http
-		// lifts it too (at EOF, before a keep-alive wait); this does not
-		// rely on that.
-		setReadDeadline(w, time.Time{})
+		setReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
 	}
-	b, err := newBody(raw, k, enc)
-	if err != nil {
-		p.errs.Write(w, r, p.invalidBody)
-		return
-	}
+	text := bytes.TrimPrefix(enc.Decode(raw), []byte("\uFEFF"))
+	b := &body{raw: raw, kind: k, text: whatwg.ValidUTF8(text)}
 	switch k {
-	case kindJSON:
-		if len(b.text) > 0 && !validJSON(b.text) {
-			p.errs.Write(w, r, p.invalidJSON)
+	case kindJSON, kindJSONText: // application/*+json is validated by Decode, if the handler asks for JSON
+		if k == kindJSON && len(b.text) > 0 && !validJSON(b.text) {
+			p.errs.Write(w, r, errInvalidJSON)
 			return
 		}
 		b.codec = p.codecFor(w)
-	case kindJSONText: // validated by Decode, if the handler asks for JSON
-		b.codec = p.codecFor(w)
 	case kindForm:
 		b.form = url.Values{}
-		whatwg.ParseURLEncoded(string(b.text), maxFormPairs, func(name, value string) {
+		whatwg.ParseURLEncoded(string(b.text), 1000, func(name, value string) { // Node's querystring maxKeys
 			b.form[name] = append(b.form[name], value)
 		})
 		r.PostForm = b.form
@@ -107,9 +84,6 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.next.ServeHTTP(w, r)
 }
 
-// codecFor returns the codec that decodes the request's JSON: the Config's,
-// else the one an enclosing apierror layer recorded on w, else
-// encoding/json.
 func (p *parser) codecFor(w http.ResponseWriter) jsoncodec.Codec {
 	if p.codec != nil {
 		return p.codec
@@ -120,12 +94,31 @@ func (p *parser) codecFor(w http.ResponseWriter) jsoncodec.Codec {
 	return jsoncodec.Std{}
 }
 
-// read reads the body within the limit, to the EOF of r.Body. With
-// content codings, the limit applies to the decoded bytes, wireCap to the
-// bytes on the wire, and the ratio between them to both; what follows the
-// end of a compressed stream is read too, within maxTrailing. The buffer
-// grows with the bytes received, whatever Content-Length says, and a body
-// that ends before its Content-Length is an error.
+// noBody reports a request without a body to read.
+func noBody(r *http.Request) bool {
+	return r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody
+}
+
+// refusedEarly answers, before reading, codings that will not be decoded
+// and a Content-Length above the limit, and reports whether it did.
+func (p *parser) refusedEarly(w http.ResponseWriter, r *http.Request, cs *codings) bool {
+	wireLimit := p.limit
+	if cs.n > 0 {
+		wireLimit = p.wireCap
+	}
+	switch {
+	case cs.bad != "" || cs.tooMany || (cs.n > 0 && !p.inflate):
+		p.refuseCodings(w, r, cs)
+	case !noBody(r) && r.ContentLength > wireLimit:
+		p.refuseTooLarge(w, r, p.tooLarge)
+	default:
+		return false
+	}
+	return true
+}
+
+// read reads the body to the EOF of r.Body, within the limit (for decoded
+// bytes) and wireCap and the ratio (for compressed ones).
 func (p *parser) read(r *http.Request, cs *codings) ([]byte, error) {
 	if cs.n == 0 {
 		b, err := readLimited(r.Body, p.limit)
@@ -140,13 +133,10 @@ func (p *parser) read(r *http.Request, cs *codings) ([]byte, error) {
 		return nil, err
 	}
 	b, err := readLimited(d, p.limit)
-	if err == nil {
-		err = d.finish()
-	}
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return b, d.finish()
 }
 
 // refuseRead answers a body that could not be read: 413 past the limit or
@@ -158,40 +148,38 @@ func (p *parser) refuseRead(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, errExpanded):
 		p.refuseTooLarge(w, r, p.expanded)
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		p.refuseSlow(w, r)
+		// The rest of the body may still be on its way, and on HTTP/1 it
+		// cannot be told from a next request.
+		if r.ProtoMajor < 2 {
+			w.Header().Set("Connection", "close")
+		}
+		p.errs.Write(w, r, p.timedOut)
 	case err == errTrailingCompressed || err == errTrailingMultipart:
 		p.refuseUnread(w, r, err.(*apierror.Error), true)
 	default:
-		p.refuseUnread(w, r, p.invalidBody, true)
+		p.refuseUnread(w, r, errInvalidBody, true)
 	}
 }
 
 // refuseUnread answers e before the body was read to its end. The read
-// deadline stays (and is set, if reading had not started), so that
-// net/http, which reads what is left of the body (up to 256 KiB) before
-// it sends the answer, to keep the connection, gives up at the deadline.
+// deadline stays (set, if reading had not started), so that net/http, which
+// reads up to 256 KiB of what is left to keep the connection, gives up.
 func (p *parser) refuseUnread(w http.ResponseWriter, r *http.Request, e *apierror.Error, started bool) {
-	if !started && r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+	if !started && !noBody(r) {
 		p.setDeadline(w)
 	}
 	p.errs.Write(w, r, e)
 }
 
-// setDeadline sets the body read deadline, and reports whether it did: not
-// when the route has none, nor when w cannot set deadlines (then the
-// server's own timeouts are all there is).
+// setDeadline sets the body read deadline, reporting whether it could.
 func (p *parser) setDeadline(w http.ResponseWriter) bool {
-	if p.timeout <= 0 {
-		return false
-	}
-	return setReadDeadline(w, time.Now().Add(p.timeout))
+	return p.timeout > 0 && setReadDeadline(w, time.Now().Add(p.timeout))
 }
 
-// refuseTooLarge answers 413. On HTTP/1 it also makes sure the connection
-// is closed after it, so that a client still uploading is cut off; HTTP/2
-// and later reset the one stream when the handler returns, and a Connection
-// header there would close the connection for every other stream on it
-// (Go's server answers it with GOAWAY).
+// refuseTooLarge answers 413. On HTTP/1 the connection is closed after it,
+// so that a client still uploading is cut off; HTTP/2 resets the one
+// stream, and a Connection header there would close the connection for
+// every other stream on it (Go's server answers it with GOAWAY).
 func (p *parser) refuseTooLarge(w http.ResponseWriter, r *http.Request, e *apierror.Error) {
 	if r.ProtoMajor < 2 {
 		w.Header().Set("Connection", "close")
@@ -200,40 +188,27 @@ func (p *parser) refuseTooLarge(w http.ResponseWriter, r *http.Request, e *apier
 	p.errs.Write(w, r, e)
 }
 
-// refuseSlow answers 408 when the body read deadline has passed. On HTTP/1
-// the connection is closed after it: the rest of the body is still on the
-// way and cannot be told from a next request.
-func (p *parser) refuseSlow(w http.ResponseWriter, r *http.Request) {
-	if r.ProtoMajor < 2 {
-		w.Header().Set("Connection", "close")
-	}
-	p.errs.Write(w, r, p.timedOut)
-}
-
-// acceptEncoding tells a client answered 415 for its Content-Encoding what
-// would have been accepted (RFC 9110, section 15.5.16).
-const acceptEncoding = "gzip, deflate"
-
 // refuseCodings answers 415 for an unsupported coding, too many, or any
-// when decompression is off.
+// when decompression is off, saying what would have been accepted (RFC
+// 9110, section 15.5.16).
 func (p *parser) refuseCodings(w http.ResponseWriter, r *http.Request, cs *codings) {
+	accept := "gzip, deflate"
 	if !p.inflate {
-		w.Header().Set("Accept-Encoding", "identity")
-	} else {
-		w.Header().Set("Accept-Encoding", acceptEncoding)
+		accept = "identity"
 	}
-	switch {
-	case cs.tooMany:
-		p.refuseUnread(w, r, p.tooManyCodings, false)
-	case cs.bad != "":
-		p.refuseUnread(w, r, apierror.New(http.StatusUnsupportedMediaType, "Unsupported Content-Encoding: "+cs.bad), false)
-	default:
-		p.refuseUnread(w, r, apierror.New(http.StatusUnsupportedMediaType, "Unsupported Content-Encoding: "+cs.c[0].String()), false)
+	w.Header().Set("Accept-Encoding", accept)
+	e := errTooManyCodings
+	if !cs.tooMany {
+		name := cs.bad
+		if name == "" {
+			name = cs.c[0]
+		}
+		e = apierror.New(http.StatusUnsupportedMediaType, "Unsupported Content-Encoding: "+name)
 	}
+	p.refuseUnread(w, r, e, false)
 }
 
-// serveRaw passes the stream on untouched, bounded only by a SizeLimit or
-// a ReadTimeout set in the Config.
+// serveRaw passes the stream on, bounded only by a SizeLimit or ReadTimeout.
 func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 	if r.Body == nil || r.Body == http.NoBody {
 		p.next.ServeHTTP(w, r)
@@ -246,24 +221,21 @@ func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 		}
 		r.Body = http.MaxBytesReader(innermost(w), r.Body, p.limit)
 	}
+	var sb *slowBody
 	if r.ContentLength != 0 && p.setDeadline(w) {
-		b := &slowBody{ReadCloser: r.Body, w: w, http1: r.ProtoMajor < 2, timedOut: p.timedOut}
-		r.Body = b
-		p.next.ServeHTTP(w, r)
-		if b.eof {
-			setReadDeadline(w, time.Time{})
-		}
-		// Otherwise the deadline stays: it bounds net/http's reading of
-		// what the handler left of the body.
-		return
+		sb = &slowBody{ReadCloser: r.Body, w: w, http1: r.ProtoMajor < 2, timedOut: p.timedOut}
+		r.Body = sb
 	}
 	p.next.ServeHTTP(w, r)
+	if sb != nil && sb.eof {
+		// Else the deadline stays, to bound net/http's reading of what is left.
+		setReadDeadline(w, time.Time{})
+	}
 }
 
-// slowBody is a Raw-mode body under a read deadline. A read past the
-// deadline fails with an *apierror.Error of status 408 (wrapping the
-// os.ErrDeadlineExceeded) that [apierror.Write] answers as the parser
-// would, and on HTTP/1 marks the answer Connection: close.
+// slowBody is a Raw-mode body under a read deadline: a read past it fails
+// with a 408 *apierror.Error wrapping os.ErrDeadlineExceeded, and on HTTP/1
+// marks the answer Connection: close.
 type slowBody struct {
 	io.ReadCloser
 	w        http.ResponseWriter

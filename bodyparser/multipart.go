@@ -3,7 +3,6 @@ package bodyparser
 import (
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"os"
@@ -15,9 +14,8 @@ import (
 	"github.com/apiroutes/apiroutes/internal/size"
 )
 
-// MultipartConfig sets the limits of multipart/form-data parsing. Its zero
-// value is usable: every field has a default, given below. The whole body
-// is bounded by [Config.SizeLimit] as any other body.
+// MultipartConfig sets the limits of multipart/form-data parsing; every
+// field has a default. The whole body is bounded by [Config.SizeLimit].
 type MultipartConfig struct {
 	// MaxFileSize is the largest file part. Empty means the SizeLimit.
 	MaxFileSize string
@@ -30,45 +28,23 @@ type MultipartConfig struct {
 	// together. 0 means 1000.
 	MaxParts int
 
-	// MaxPartHeaderSize is the most bytes of headers a part may carry
-	// (from the end of its boundary line to its blank line), at most 64kb.
-	// Empty means "16kb".
+	// MaxPartHeaderSize is the most bytes of headers a part may carry,
+	// boundary line padding included, at most 64kb. Empty means "16kb".
 	MaxPartHeaderSize string
 
-	// MaxMemory is what a request may hold in memory: field values, the
-	// names, file names and content types of all parts, 256 bytes of
-	// bookkeeping per part, and files as long as they fit. A file that
-	// does not fit goes to a temporary file in TempDir; fields that do not
-	// fit are answered 413. Empty means "1mb".
+	// MaxMemory is what a request may hold in memory: fields, names and
+	// 256 bytes per part, and files while they fit (then they go to a
+	// temporary file in TempDir). Empty means "1mb".
 	MaxMemory string
 
-	// TempDir is where files beyond MaxMemory are written; they are
-	// removed when the handler returns, panics included. Empty means
-	// os.TempDir().
+	// TempDir is where files beyond MaxMemory are written, until the
+	// handler returns. Empty means os.TempDir().
 	TempDir string
 }
-
-// The defaults of [MultipartConfig].
-const (
-	defaultMaxFieldSize      = "1mb" // busboy's fieldSize, which Next.js users meet in formidable and multer
-	defaultMaxParts          = 1000  // as Node's querystring maxKeys for urlencoded forms
-	defaultMaxPartHeaderSize = "16kb"
-	defaultMaxMemory         = "1mb"
-)
 
 // partOverhead is what each kept part is charged against MaxMemory for
 // its Entry, File and map slots, so that many tiny parts are bounded too.
 const partOverhead = 256
-
-// maxPartHeaderCap bounds MaxPartHeaderSize so that a part's header block
-// always fits in the read buffer.
-const maxPartHeaderCap = 64 << 10
-
-// forms is the compiled AlwaysJSON and Multipart configuration.
-type forms struct {
-	json      bool
-	multipart *multipartLimits
-}
 
 // multipartLimits is a compiled MultipartConfig.
 type multipartLimits struct {
@@ -89,58 +65,40 @@ func (c Config) compileForms(p *parser) error {
 	if c.Raw {
 		return errors.New("bodyparser: AlwaysJSON and Multipart parse the body, so they cannot be combined with Raw")
 	}
-	p.forms = &forms{json: c.AlwaysJSON}
-	if c.Multipart == nil {
+	p.alwaysJSON = c.AlwaysJSON
+	m := c.Multipart
+	if m == nil {
 		return nil
 	}
-	total := c.SizeLimit
-	if total == "" {
-		total = defaultSizeLimit
+	total, err := parseSize("SizeLimit", c.SizeLimit, defaultSizeLimit)
+	if err != nil {
+		return err
 	}
-	if _, err := size.Parse(total); err != nil {
-		return fmt.Errorf("bodyparser: SizeLimit %w", err) // as compile says it
-	}
-	m := c.Multipart
-	l := &multipartLimits{parts: m.MaxParts, tempDir: m.TempDir}
-	sizes := []struct {
-		name  string
-		value string
-		def   string
-		dst   *int64
-		text  *string
+	var file, field, memory, header size.Size
+	for _, s := range []struct {
+		dst          *size.Size
+		name, v, def string
 	}{
-		{"MaxFileSize", m.MaxFileSize, total, &l.file, nil},
-		{"MaxFieldSize", m.MaxFieldSize, defaultMaxFieldSize, &l.field, nil},
-		{"MaxMemory", m.MaxMemory, defaultMaxMemory, &l.memory, nil},
-		{"MaxPartHeaderSize", m.MaxPartHeaderSize, defaultMaxPartHeaderSize, nil, nil},
-	}
-	texts := make([]string, len(sizes))
-	var header int64
-	for i, s := range sizes {
-		v := s.value
-		if v == "" {
-			v = s.def
-		}
-		parsed, err := size.Parse(v)
-		if err != nil {
-			return fmt.Errorf("bodyparser: Multipart.%s %w", s.name, err)
-		}
-		texts[i] = parsed.Text
-		if s.dst != nil {
-			*s.dst = parsed.Bytes
-		} else {
-			header = parsed.Bytes
+		{&file, "MaxFileSize", m.MaxFileSize, total.Text},
+		{&field, "MaxFieldSize", m.MaxFieldSize, "1mb"}, // busboy's fieldSize, met in formidable and multer
+		{&memory, "MaxMemory", m.MaxMemory, "1mb"},
+		{&header, "MaxPartHeaderSize", m.MaxPartHeaderSize, "16kb"},
+	} {
+		if *s.dst, err = parseSize("Multipart."+s.name, s.v, s.def); err != nil {
+			return err
 		}
 	}
-	if header < 64 || header > maxPartHeaderCap {
-		return fmt.Errorf("bodyparser: Multipart.MaxPartHeaderSize %q: must be between 64b and 64kb", texts[3])
+	// At most 64kb, so that a part's header block always fits in the buffer.
+	if header.Bytes < 64 || header.Bytes > 64<<10 {
+		return fmt.Errorf("bodyparser: Multipart.MaxPartHeaderSize %q: must be between 64b and 64kb", header.Text)
 	}
-	l.header = int(header)
+	l := &multipartLimits{file: file.Bytes, field: field.Bytes, memory: memory.Bytes,
+		parts: m.MaxParts, header: int(header.Bytes), tempDir: m.TempDir}
 	if l.parts < 0 {
 		return fmt.Errorf("bodyparser: Multipart.MaxParts %d: must not be negative", l.parts)
 	}
 	if l.parts == 0 {
-		l.parts = defaultMaxParts
+		l.parts = 1000 // as Node's querystring maxKeys for urlencoded forms
 	}
 	if l.tempDir != "" {
 		if fi, err := os.Stat(l.tempDir); err != nil || !fi.IsDir() {
@@ -154,12 +112,12 @@ func (c Config) compileForms(p *parser) error {
 	for l.chunk < 256<<10 && int64(l.chunk)*2 <= l.memory/32 {
 		l.chunk *= 2
 	}
-	l.fileTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "File exceeded "+texts[0]+" limit")
-	l.fieldTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Field exceeded "+texts[1]+" limit")
-	l.memTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Form fields exceeded "+texts[2]+" limit")
-	l.headerTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Part header exceeded "+texts[3]+" limit")
+	l.fileTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "File exceeded "+file.Text+" limit")
+	l.fieldTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Field exceeded "+field.Text+" limit")
+	l.memTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Form fields exceeded "+memory.Text+" limit")
+	l.headerTooLarge = apierror.New(http.StatusRequestEntityTooLarge, "Part header exceeded "+header.Text+" limit")
 	l.tooManyParts = apierror.New(http.StatusRequestEntityTooLarge, fmt.Sprintf("Form exceeded %d parts limit", l.parts))
-	p.forms.multipart = l
+	p.multipart = l
 	return nil
 }
 
@@ -184,13 +142,9 @@ func multipartBoundary(ct string) (boundary string, ok bool) {
 		return "", true
 	}
 	b := params["boundary"]
-	if len(b) == 0 || len(b) > 70 { // RFC 2046: 1 to 70 characters
+	if len(b) == 0 || len(b) > 70 || // RFC 2046: 1 to 70 characters
+		strings.ContainsFunc(b, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		return "", true
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i] < 0x20 || b[i] == 0x7f {
-			return "", true
-		}
 	}
 	return b, true
 }
@@ -209,27 +163,16 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		return true
 	}
 	cs := contentCodings(r.Header)
-	if cs.bad != "" || cs.tooMany || (cs.n > 0 && !p.inflate) {
-		p.refuseCodings(w, r, &cs)
+	if p.refusedEarly(w, r, &cs) {
 		return true
 	}
-	l := p.forms.multipart
 	fd := &FormData{}
-	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+	if noBody(r) {
 		p.serveForm(w, r, fd)
 		return true
 	}
-	wireLimit := p.limit
-	if cs.n > 0 {
-		wireLimit = p.wireCap
-	}
-	if r.ContentLength > wireLimit {
-		p.refuseTooLarge(w, r, p.tooLarge)
-		return true
-	}
-
 	deadline := p.setDeadline(w)
-	var src = &capReader{r: r.Body, n: p.limit}
+	src := &capReader{r: r.Body, n: p.limit}
 	var d *decoding
 	if cs.n > 0 {
 		var err error
@@ -241,6 +184,7 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		}
 		src.r = d
 	}
+	l := p.multipart
 	bp, _ := formBufPool.Get().(*[]byte)
 	if bp == nil || len(*bp) != l.bufSize {
 		b := make([]byte, l.bufSize)
@@ -281,11 +225,7 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 
 // serveForm serves the handler with a parsed form.
 func (p *parser) serveForm(w http.ResponseWriter, r *http.Request, fd *FormData) {
-	r.PostForm = fd.values()
-	fb := &formBody{form: fd}
-	r.Body = fb
-	// As attach does for other bodies: a body-limit middleware placed after
-	// the parser may replace r.Body, and Multipart still finds the form.
-	r.GetBody = func() (io.ReadCloser, error) { return fb, nil }
+	r.PostForm = fd.Values()
+	attach(r, &body{multipart: fd})
 	p.next.ServeHTTP(w, r)
 }

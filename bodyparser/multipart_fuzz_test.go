@@ -28,7 +28,7 @@ func fuzzLimits(t testing.TB) *multipartLimits {
 	if err := c.compileForms(p); err != nil {
 		t.Fatal(err)
 	}
-	return p.forms.multipart
+	return p.multipart
 }
 
 // parseForm runs the parser over body, reading it in pieces of oneByte

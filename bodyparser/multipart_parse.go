@@ -15,9 +15,8 @@ import (
 )
 
 // formParser reads a multipart/form-data stream (RFC 7578, RFC 2046) in one
-// pass through a fixed buffer. Every byte it keeps is charged against
-// MaxMemory as it arrives, so what a client sends cannot make it hold more
-// than MaxMemory plus the buffer, whatever its shape.
+// pass through a fixed buffer, charging every byte it keeps against
+// MaxMemory as it arrives, whatever the shape of what a client sends.
 type formParser struct {
 	src      io.Reader
 	buf      []byte
@@ -31,21 +30,16 @@ type formParser struct {
 	parts    int
 	preamble bool // scanning the preamble, where a bad boundary line is text
 
-	// The part being read.
-	value [][]byte // a field's value or a file's bytes in memory, in chunks
-	file  *os.File // a file's temporary file once it left memory
-	size  int64    // a file's bytes so far
+	// The part being read: its bytes in memory, or its temporary file.
+	value [][]byte
+	file  *os.File
+	size  int64
 }
 
 var crlf = []byte("\r\n")
 
-// maxDispositionParams bounds the parameters of a Content-Disposition
-// (semicolons, quoted ones included).
-const maxDispositionParams = 64
-
 // fill reads more into the buffer after moving the unconsumed bytes to its
-// start. The buffer is never full when it is called: callers consume or
-// fail first.
+// start. Callers consume or fail before the buffer is full.
 func (fp *formParser) fill() {
 	if fp.err != nil {
 		return
@@ -68,7 +62,7 @@ func (fp *formParser) fill() {
 	fp.err = io.ErrNoProgress
 }
 
-// endErr is the error for a stream that ended where it must not.
+// endErr is the error for a stream that ended too early.
 func (fp *formParser) endErr() error {
 	if fp.err == io.EOF {
 		return errBadMultipart
@@ -101,9 +95,9 @@ func (fp *formParser) part() (final bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	if strings.Count(disp, ";") > maxDispositionParams {
-		// Browsers send two or three; mime.ParseMediaType would build a map
-		// of thousands from a long header.
+	if strings.Count(disp, ";") > 64 {
+		// Browsers send two or three parameters; mime.ParseMediaType would
+		// build a map of thousands from a long header.
 		return false, errBadMultipart
 	}
 	dispType, params, perr := mime.ParseMediaType(disp)
@@ -116,13 +110,12 @@ func (fp *formParser) part() (final bool, err error) {
 	filename := params["filename"]
 	isFile := filename != ""
 	filename = baseName(filename)
-	if err := fp.charge(partOverhead+int64(len(e.Name)+len(filename)+len(ctype)), fp.lim.memTooLarge); err != nil {
+	if err := fp.charge(partOverhead + int64(len(e.Name)+len(filename)+len(ctype))); err != nil {
 		return false, err
 	}
 	fp.value, fp.file, fp.size = nil, nil, 0
 	if !isFile {
-		final, err = fp.scan(fp.fieldData, true)
-		if err != nil {
+		if final, err = fp.scan(fp.fieldData, true); err != nil {
 			return false, err
 		}
 		if e.Value, err = fp.fieldValue(); err != nil {
@@ -130,47 +123,40 @@ func (fp *formParser) part() (final bool, err error) {
 		}
 		if !utf8.ValidString(e.Value) { // repaired into a copy, charged too
 			e.Value = whatwg.ValidUTF8String(e.Value)
-			if err := fp.charge(int64(len(e.Value)), fp.lim.memTooLarge); err != nil {
+			if err := fp.charge(int64(len(e.Value))); err != nil {
 				return false, err
 			}
 		}
-		fp.form.entries = append(fp.form.entries, e)
-		return final, nil
-	}
-	final, err = fp.scan(fp.fileData, true)
-	if err != nil {
-		return false, err
-	}
-	f := &File{Name: e.Name, Filename: whatwg.ValidUTF8String(filename), ContentType: whatwg.ValidUTF8String(ctype), Size: fp.size}
-	if fp.file != nil {
-		f.path = fp.file.Name()
-		if err := fp.file.Close(); err != nil {
-			return false, apierror.Wrap(err, 500, "")
-		}
-		fp.file = nil
 	} else {
-		f.data = fp.value
-		fp.value = nil
+		if final, err = fp.scan(fp.fileData, true); err != nil {
+			return false, err
+		}
+		e.File = &File{Name: e.Name, Filename: whatwg.ValidUTF8String(filename), ContentType: whatwg.ValidUTF8String(ctype), Size: fp.size}
+		if fp.file != nil {
+			e.File.path = fp.file.Name()
+			if err := fp.file.Close(); err != nil {
+				return false, apierror.Wrap(err, 500, "")
+			}
+			fp.file = nil
+		} else {
+			e.File.data, fp.value = fp.value, nil
+		}
 	}
-	e.File = f
 	fp.form.entries = append(fp.form.entries, e)
 	return final, nil
 }
 
-// charge takes n bytes from the memory budget, failing with tooLarge when
-// it is spent.
-func (fp *formParser) charge(n int64, tooLarge error) error {
-	fp.mem -= n
-	if fp.mem < 0 {
-		return tooLarge
+// charge takes n bytes from the memory budget.
+func (fp *formParser) charge(n int64) error {
+	if fp.mem -= n; fp.mem < 0 {
+		return fp.lim.memTooLarge
 	}
 	return nil
 }
 
 // Bytes kept in memory are held in chunks that double from 64 bytes to
-// MaxMemory/32 (between 32 KiB and 256 KiB), so that what a part is charged
-// depends only on its length, not on how the bytes arrived, a large part
-// wastes at most one chunk, and a large file is not thousands of them.
+// lim.chunk, so that what a part is charged depends only on its length, not
+// on how the bytes arrived, and a large part wastes at most one chunk.
 const (
 	firstChunk    = 64
 	chunkOverhead = 32 // the slice header in fp.value
@@ -221,14 +207,10 @@ func (fp *formParser) fieldData(b []byte) error {
 	return nil
 }
 
-// fieldValue joins the field's chunks into its string: the chunks go back
-// to the budget and the string is charged, so one field of transient
-// memory at most is not counted.
+// fieldValue joins the field's chunks into its string, charged in their
+// place: one field at most of transient memory is not counted.
 func (fp *formParser) fieldValue() (string, error) {
-	switch len(fp.value) {
-	case 0:
-		return "", nil
-	case 1:
+	if len(fp.value) == 1 {
 		// The chunk becomes the string without a copy: nothing else holds it.
 		c := fp.value[0]
 		fp.value = nil
@@ -236,15 +218,11 @@ func (fp *formParser) fieldValue() (string, error) {
 	}
 	chunks := fp.value
 	fp.releaseValue()
-	if err := fp.charge(fp.size, fp.lim.memTooLarge); err != nil {
+	if err := fp.charge(fp.size); err != nil {
 		return "", err
 	}
-	var sb strings.Builder
-	sb.Grow(int(fp.size))
-	for _, c := range chunks {
-		sb.Write(c)
-	}
-	return sb.String(), nil
+	v := bytes.Join(chunks, nil)
+	return unsafe.String(unsafe.SliceData(v), len(v)), nil
 }
 
 func (fp *formParser) fileData(b []byte) error {
@@ -294,9 +272,8 @@ func (fp *formParser) finish() error {
 	return fp.err
 }
 
-// baseName is the last element of a file name sent by a client, so that
-// it is never a path (RFC 7578 §4.2: directory information must not be
-// used): split at "/" and at "\\" (Windows clients send either), and ""
+// baseName is the last element of a file name, never a path (RFC 7578
+// §4.2): split at "/" and at "\\" (Windows clients send either), and ""
 // for "." and "..".
 func baseName(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
@@ -308,7 +285,7 @@ func baseName(name string) string {
 	return name
 }
 
-// removeTemps closes and removes the temporary files. It may run twice.
+// removeTemps closes and removes the temporary files; it may run twice.
 func (fp *formParser) removeTemps() {
 	if fp.file != nil {
 		fp.file.Close()
@@ -321,11 +298,10 @@ func (fp *formParser) removeTemps() {
 }
 
 // scan passes the bytes up to the next boundary to sink (nil: discard) and
-// consumes the boundary. final reports the closing boundary, after which
-// nothing is read: the epilogue is ignored, as RFC 2046 says.
-//
-// A boundary is CRLF "--" boundary followed by space, tab, CR, LF or "--";
-// followed by anything else it is data, as in mime/multipart.
+// consumes the boundary; final reports the close delimiter, after which
+// nothing is read. A boundary is CRLF "--" boundary followed by space, tab,
+// CR, LF or "--"; followed by anything else it is data, as in
+// mime/multipart.
 func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool, err error) {
 	d := fp.delim
 	if bodyStart {
@@ -341,98 +317,82 @@ func (fp *formParser) scan(sink func([]byte) error, bodyStart bool) (final bool,
 			fp.r += 2
 		} // else the loop below finds the boundary at once
 	}
-	emit := func(b []byte) error {
-		if sink == nil || len(b) == 0 {
-			return nil
-		}
-		return sink(b)
-	}
 	for {
 		data := fp.buf[fp.r:fp.w]
-		if i := bytes.Index(data, d); i >= 0 {
-			j := i + len(d)
-			if len(data)-j < 2 && fp.err == nil {
-				if err := emit(data[:i]); err != nil {
-					return false, err
-				}
-				fp.r += i
-				fp.fill() // to see what follows the boundary
-				continue
-			}
-			final, ok := delimEnd(data[j:])
-			if ok && final {
-				switch closeEnd(data[j+2:], fp.err != nil) {
-				case 0: // more bytes needed to tell
-					if i == 0 && fp.r == 0 && fp.w == len(fp.buf) {
-						return false, errBadMultipart // a buffer of padding
-					}
-					if err := emit(data[:i]); err != nil {
-						return false, err
-					}
-					fp.r += i
-					fp.fill()
-					continue
-				case -1: // "--boundary--" and more on its line
-					if !fp.preamble {
-						return false, errBadMultipart
-					}
-					ok = false // preamble text, as in mime/multipart
-				}
-			}
-			if ok {
-				if err := emit(data[:i]); err != nil {
-					return false, err
-				}
-				fp.r += j
-				if final {
-					fp.r += 2
-				}
-				return final, nil
-			}
-			// Not a boundary: data up to and including its first byte.
-			if err := emit(data[:i+1]); err != nil {
+		i := bytes.Index(data, d)
+		if i < 0 {
+			// Keep what could be the start of a boundary.
+			if err := fp.pass(sink, max(0, len(data)-(len(d)-1))); err != nil {
 				return false, err
 			}
-			fp.r += i + 1
+			if fp.err != nil {
+				return false, fp.endErr()
+			}
+			fp.fill()
 			continue
 		}
-		// Keep what could be the start of a boundary.
-		if n := len(data) - (len(d) - 1); n > 0 {
-			if err := emit(data[:n]); err != nil {
+		rest := data[i+len(d):]
+		more := len(rest) < 2 && fp.err == nil // more bytes needed to tell what follows
+		final, ok := false, false
+		if !more {
+			final, ok = delimEnd(rest)
+		}
+		if final {
+			switch closeEnd(rest[2:], fp.err != nil) {
+			case 0:
+				more = true
+			case -1: // "--boundary--" and more on its line
+				if !fp.preamble {
+					return false, errBadMultipart
+				}
+				ok = false // preamble text, as in mime/multipart
+			}
+		}
+		if more && i == 0 && fp.r == 0 && fp.w == len(fp.buf) {
+			return false, errBadMultipart // a buffer of padding
+		}
+		if !more && !ok { // not a boundary: data up to and including its first byte
+			if err := fp.pass(sink, i+1); err != nil {
 				return false, err
 			}
-			fp.r += n
+			continue
 		}
-		if fp.err != nil {
-			return false, fp.endErr()
+		if err := fp.pass(sink, i); err != nil {
+			return false, err
 		}
-		fp.fill()
+		if more {
+			fp.fill()
+			continue
+		}
+		fp.r += len(d)
+		if final {
+			fp.r += 2
+		}
+		return final, nil
 	}
+}
+
+// pass gives the next n bytes to sink (nil: discard) and consumes them.
+func (fp *formParser) pass(sink func([]byte) error, n int) error {
+	if sink != nil && n > 0 {
+		if err := sink(fp.buf[fp.r : fp.r+n]); err != nil {
+			return err
+		}
+	}
+	fp.r += n
+	return nil
 }
 
 // closeEnd tells whether rest, what follows a closing "--boundary--", makes
 // it the close delimiter: only spaces and tabs, then CRLF or the end of the
 // stream (1); anything else (-1). 0: more bytes are needed.
 func closeEnd(rest []byte, eof bool) int {
-	j := 0
-	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
-		j++
-	}
+	rest = bytes.TrimLeft(rest, " \t")
 	switch {
-	case j == len(rest):
-		if eof {
-			return 1
-		}
-		return 0
-	case rest[j] != '\r':
-		return -1
-	case j+1 == len(rest):
-		if eof {
-			return -1
-		}
-		return 0
-	case rest[j+1] == '\n':
+	case bytes.HasPrefix(rest, crlf) || len(rest) == 0 && eof:
 		return 1
+	case !eof && (len(rest) == 0 || len(rest) == 1 && rest[0] == '\r'):
+		return 0
 	}
 	return -1
 }
