@@ -1,7 +1,7 @@
 // Package route gives net/http Next.js's dynamic API routes: file-style
-// patterns in Next's order ([Mux]), Next's req.query ([Query]) and
-// URLSearchParams ([SearchParams]), and App Router route handlers
-// ([Methods]).
+// patterns in Next's order ([Mux]), Next's req.query ([Query]), a route
+// handler's params ([Params]), URLSearchParams ([SearchParams]), and App
+// Router route handlers ([Methods]).
 //
 // A pages/api tree maps one to one:
 //

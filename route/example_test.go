@@ -118,6 +118,22 @@ func ExampleMux_Use() {
 	// GET /api/admin/users/7 → 401 {"error":"sign in first"}
 }
 
+func ExampleParams() {
+	// One handler for app/api/shop/[id]/route.ts and app/api/docs/[...slug]/route.ts.
+	params := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := json.Marshal(route.Params(r))
+		_, _ = w.Write(b)
+	})
+	mux := route.NewMux()
+	mux.Handle("/api/shop/[id]", params)
+	mux.Handle("/api/docs/[...slug]", params)
+	show(mux, "GET", "/api/shop/42?id=ignored")
+	show(mux, "GET", "/api/docs/a/b")
+	// Output:
+	// GET /api/shop/42?id=ignored → 200 {"id":"42"}
+	// GET /api/docs/a/b → 200 {"slug":["a","b"]}
+}
+
 func ExampleSearchParams() {
 	// Query(r)["type"].(string) is "" when the client repeats the name;
 	// SearchParams reads the query string the same way every time.

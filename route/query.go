@@ -33,9 +33,27 @@ func Query(r *http.Request) map[string]any {
 			q[k] = v
 		}
 	})
+	setParams(q, r)
+	return q
+}
+
+// Params returns the path parameters of the matched pattern as Next gives
+// them to a route handler ({ params }): a [name] is a string, a catch-all
+// a []string of its segments, each decoded after splitting; an optional
+// catch-all that matched nothing has no key. Like [Query], it reads
+// r.Pattern, as a [Mux] or an http.ServeMux sets it; elsewhere it returns
+// an empty map. It parses on every call.
+func Params(r *http.Request) map[string]any {
+	p := map[string]any{}
+	setParams(p, r)
+	return p
+}
+
+// setParams sets r's path parameters in m.
+func setParams(m map[string]any, r *http.Request) {
 	i := strings.IndexByte(r.Pattern, '/')
 	if i < 0 {
-		return q
+		return
 	}
 	pattern := r.Pattern[i+1:] // without "GET " and a host
 	path := strings.TrimPrefix(r.URL.EscapedPath(), "/")
@@ -49,16 +67,15 @@ func Query(r *http.Request) map[string]any {
 				for j, s := range parts {
 					parts[j] = unescape(s)
 				}
-				q[name] = parts
+				m[name] = parts
 			}
 			break
 		}
 		es, path, _ = strings.Cut(path, "/")
 		if kind == segParam {
-			q[name] = unescape(es)
+			m[name] = unescape(es)
 		}
 	}
-	return q
 }
 
 // patternParam reads one segment of a Mux pattern ([id], [...s], [[...s]])
