@@ -30,9 +30,15 @@
 // through log/slog at Error level and never sent. A status outside 400–599
 // is sent as 500 and logged.
 //
-// [RenderJSON] (the default) sends {"error":"<message>"}; [RenderText]
-// reproduces Next.js byte for byte (the message as a body, no
-// Content-Type); [RenderProblem] sends RFC 9457 application/problem+json.
+// Renderers, and the Next.js router each one matches:
+//
+//   - [RenderJSON], the default: {"error":"<message>"} (ours; JSON APIs).
+//   - [RenderText]: the pages router (pages/api) byte for byte: the
+//     message as the body, no Content-Type.
+//   - [RenderEmpty]: App Router route handlers (app/**/route.ts): the
+//     status and no body, as Next answers their 404, 405 and 500.
+//   - [RenderProblem]: RFC 9457 application/problem+json (ours).
+//
 // Choose one for a route or a whole server by wrapping it in
 // [Config.Recover]: layers inside inherit the renderer, logger and codec of
 // the nearest enclosing layer that set them. There is no package-level
@@ -45,7 +51,8 @@
 //
 // # Differences from Next.js
 //
-//   - Bodies are JSON by default; [RenderText] is the exact Next.js rendering.
+//   - Bodies are JSON by default; [RenderText] and [RenderEmpty] are the
+//     exact Next.js renderings.
 //   - net/http cannot send a custom reason phrase, so "HTTP/1.1 400 Bad
 //     Request" is sent where Next sends "HTTP/1.1 400 Invalid JSON".
 //   - Next sends 500 for any error that is not its own ApiError; here any

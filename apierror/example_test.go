@@ -98,6 +98,16 @@ func ExampleRenderText() {
 	// Invalid JSON
 }
 
+func ExampleRenderEmpty() {
+	// RenderEmpty answers like an App Router route handler: the status, no body.
+	h := apierror.Config{Renderer: apierror.RenderEmpty}.Recover(apierror.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		return apierror.NotFound("no such task")
+	}))
+	show(h, "GET", "/api/tasks/7")
+	// Output:
+	// 404 Not Found
+}
+
 func ExampleWrite() {
 	// Write renders errors from anywhere, here http.MaxBytesReader's.
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

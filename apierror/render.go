@@ -9,8 +9,9 @@ import (
 )
 
 // Renderer writes e as the response. It is called only while the response
-// has not started; it must send the status from e.Status. [RenderJSON], [RenderText] and
-// [RenderProblem] are the ones provided; write your own for other shapes.
+// has not started; it must send the status from e.Status. [RenderJSON],
+// [RenderText], [RenderEmpty] and [RenderProblem] are the ones provided;
+// write your own for other shapes.
 type Renderer func(w http.ResponseWriter, r *http.Request, e *Error)
 
 // RenderJSON renders {"error":"<message>"} (and "code" when e.Code is set) with
@@ -30,6 +31,14 @@ func RenderJSON(w http.ResponseWriter, r *http.Request, e *Error) {
 // in the reason phrase; net/http always sends the standard reason phrase.)
 func RenderText(w http.ResponseWriter, r *http.Request, e *Error) {
 	send(w, r, e.Status, "", []byte(e.message()))
+}
+
+// RenderEmpty renders the status alone, with no body and no Content-Type,
+// as Next.js's App Router answers a route handler's 404, 405 and 500
+// (new Response(null, { status })). The message is not sent; a 5xx cause
+// is still logged.
+func RenderEmpty(w http.ResponseWriter, r *http.Request, e *Error) {
+	send(w, r, e.Status, "", nil)
 }
 
 // RenderProblem renders an RFC 9457 problem details object with Content-Type
