@@ -32,6 +32,9 @@ type body struct {
 	mu      sync.Mutex
 	kind    kind
 	valDone bool
+	// needJSON is AlwaysJSON's: as request.json() throws on an empty
+	// body, Decode refuses one.
+	needJSON bool
 }
 
 // empties are the empty bodies, by kind. They are shared and never change:
@@ -43,6 +46,13 @@ var empties = func() (e [kindJSONText + 1]*body) {
 		e[k].getBody = e[k].reopen
 	}
 	return e
+}()
+
+// emptyNeedJSON is the shared empty body of an AlwaysJSON route.
+var emptyNeedJSON = func() *body {
+	b := &body{kind: kindJSON, needJSON: true}
+	b.getBody = b.reopen
+	return b
 }()
 
 func (b *body) Read(p []byte) (int, error) {
@@ -230,6 +240,8 @@ type DecodeOption uint8
 // field of the target, with a 400 that names the key.
 const DisallowUnknownFields DecodeOption = 1
 
+var errEmptyJSON = apierror.BadRequest("Invalid JSON: empty body")
+
 var errNotJSON = apierror.New(http.StatusUnsupportedMediaType, "Content-Type must be application/json or application/*+json")
 
 // Decode decodes a JSON or application/*+json body into a new T with the
@@ -238,7 +250,8 @@ var errNotJSON = apierror.New(http.StatusUnsupportedMediaType, "Content-Type mus
 // another content type, 500 without the middleware. An error of a type's
 // UnmarshalJSON is returned if it is an *apierror.Error, else the cause of
 // a 400 "Invalid JSON: value does not match the expected type". An empty
-// body gives the zero T.
+// body gives the zero T, except under [Config].AlwaysJSON, where it is a
+// 400 "Invalid JSON: empty body", as request.json() throws on one.
 func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 	var v T
 	b := from(r)
@@ -249,6 +262,9 @@ func Decode[T any](r *http.Request, opts ...DecodeOption) (T, error) {
 		return v, errNotJSON
 	}
 	if len(b.text) == 0 {
+		if b.needJSON {
+			return v, errEmptyJSON
+		}
 		return v, nil
 	}
 	if b.kind != kindJSON && b.kind != kindJSONText {

@@ -45,7 +45,8 @@ type Config struct {
 	MaxDecompressionRatio int
 
 	// AlwaysJSON parses every body as JSON whatever its Content-Type, as the
-	// App Router's request.json() does.
+	// App Router's request.json() does; Decode on an empty body is then a
+	// 400 "Invalid JSON: empty body", as request.json() throws on one.
 	AlwaysJSON bool
 
 	// Multipart, when set, parses multipart/form-data bodies on the stream

@@ -46,7 +46,11 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if noBody(r) {
-		attach(r, empties[k])
+		if p.alwaysJSON {
+			attach(r, emptyNeedJSON)
+		} else {
+			attach(r, empties[k])
+		}
 		p.next.ServeHTTP(w, r)
 		return
 	}
@@ -60,7 +64,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		setReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
 	}
 	text := bytes.TrimPrefix(enc.Decode(raw), []byte("\uFEFF"))
-	b := &body{raw: raw, kind: k, text: whatwg.ValidUTF8(text)}
+	b := &body{raw: raw, kind: k, text: whatwg.ValidUTF8(text), needJSON: p.alwaysJSON}
 	switch k {
 	case kindJSON, kindJSONText: // application/*+json is validated by Decode, if the handler asks for JSON
 		if k == kindJSON && len(b.text) > 0 && !validJSON(b.text) {
