@@ -142,14 +142,28 @@ func (c Config) chain() (alice.Chain, error) {
 	return alice.New(mws...), nil
 }
 
-// methodCheck returns a route.Methods whose every handler is the rest of
-// the chain, so that Allow, HEAD and OPTIONS are exactly route's.
+// methodCheck passes the methods in methods on to the rest of the chain and
+// answers the others with a route.Methods of them, so that Allow, HEAD and
+// OPTIONS are exactly route's.
 func methodCheck(methods []string) (alice.Constructor, error) {
 	allowed := slices.Clone(methods)
 	if err := methodsOf(allowed, http.NotFoundHandler()).Validate(); err != nil {
 		return nil, renamed(err, "route: Methods key ", "compose: Methods ")
 	}
-	return func(next http.Handler) http.Handler { return methodsOf(allowed, next) }, nil
+	refuse := methodsOf(allowed, http.NotFoundHandler())
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, ok := refuse[r.Method]
+			if !ok && r.Method == http.MethodHead {
+				_, ok = refuse[http.MethodGet]
+			}
+			if ok {
+				next.ServeHTTP(w, r) // the route's own handler decides what no response means
+				return
+			}
+			refuse.ServeHTTP(w, r)
+		})
+	}, nil
 }
 
 // methodsOf returns a route.Methods that sends every method in methods to h.

@@ -1,7 +1,10 @@
 // Package route gives net/http Next.js's dynamic API routes: file-style
 // patterns in Next's order ([Mux]), Next's req.query ([Query]), a route
 // handler's params ([Params]), URLSearchParams ([SearchParams]), and App
-// Router route handlers ([Methods]).
+// Router route handlers ([Methods]). Where route handlers and pages/api
+// answer differently (a handler that writes nothing, error bodies, empty
+// bodies), a [Methods] route follows route handlers; the table is at
+// https://github.com/apiroutes/apiroutes/blob/main/docs/reference.md#route-handlers-and-pagesapi
 //
 // A pages/api tree maps one to one:
 //

@@ -171,7 +171,10 @@ func (g *Group) Handle(pattern string, h http.Handler) {
 			panic(fmt.Errorf("route: pattern %q: %v", full, strings.TrimPrefix(err.Error(), "route: ")))
 		}
 		if p.method == "" {
-			handlers = ms
+			handlers = make(map[string]http.Handler, len(ms))
+			for k, v := range ms {
+				handlers[k] = answered(v)
+			}
 		}
 	}
 	methods := slices.Sorted(maps.Keys(handlers))
