@@ -46,7 +46,8 @@
 //
 //   - A path with a trailing slash, repeated slashes or dot segments
 //     (%2e included) is redirected 308 to its clean form, query kept, for
-//     every method: Next's default trailingSlash: false. The Location is
+//     every method: Next's default trailingSlash: false ([Mux].TrailingSlash
+//     is Next's trailingSlash: true). The Location is
 //     built from the escaped path (/x%2F has the value "x/", it is not a
 //     trailing slash) and starts with exactly one "/": never //evil.com.
 //   - 404 {"error":"Not Found"} for a path no route matches; 405 {"error":

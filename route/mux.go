@@ -23,6 +23,14 @@ type Mux struct {
 	// of the Mux. Set it before serving.
 	Errors apierror.Config
 
+	// TrailingSlash is Next's trailingSlash: true. /x is redirected (308,
+	// query kept) to /x/, which the route /x serves; a path whose last
+	// segment has an extension (\.\w+, as in /data.json) loses its slash
+	// instead, and paths under /.well-known are left alone. False, the
+	// default, is Next's default: /x/ is redirected to /x. Patterns are
+	// written without the slash either way. Set it before serving.
+	TrailingSlash bool
+
 	once   sync.Once
 	mu     sync.Mutex // registration
 	tree   tree
@@ -368,7 +376,26 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.Errors.Write(w, r, errNotFound)
 		return
 	}
-	if !isClean(path) {
+	if m.TrailingSlash && path != "/" {
+		trimmed := path
+		if path[len(path)-1] == '/' {
+			trimmed = path[:len(path)-1]
+		}
+		if !isClean(trimmed) {
+			clean := cleanPath(trimmed)
+			sent := clean // the client's choice of slash, where Next leaves it
+			if trimmed != path && clean != "/" {
+				sent += "/"
+			}
+			redirectClean(w, r, slashed(clean, sent))
+			return
+		}
+		if want := slashed(trimmed, path); want != path {
+			redirectClean(w, r, want)
+			return
+		}
+		path = trimmed
+	} else if !isClean(path) {
 		redirectClean(w, r, cleanPath(path))
 		return
 	}
@@ -544,6 +571,28 @@ func cleanPath(p string) string {
 		return "/"
 	}
 	return string(b)
+}
+
+// slashed is the clean path p as Next's trailingSlash: true wants it: with
+// a slash after a last segment without a dot, without one after a file
+// name (\.\w+), and as the client sent it (sent) otherwise and under
+// /.well-known, which Next's redirects exclude.
+func slashed(p, sent string) string {
+	if p == "/" {
+		return p
+	}
+	if strings.HasPrefix(p, "/.well-known") {
+		return sent
+	}
+	last := p[strings.LastIndexByte(p, '/')+1:]
+	dot := strings.LastIndexByte(last, '.')
+	switch {
+	case dot < 0:
+		return p + "/"
+	case dot > 0 && dot < len(last)-1 && wordOnly(last[dot+1:]) == last[dot+1:]:
+		return p
+	}
+	return sent
 }
 
 // redirectClean answers 308 to dest, the clean path, with the query, as

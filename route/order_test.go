@@ -499,32 +499,36 @@ func FuzzCleanPaths(f *testing.F) {
 	}
 	m := route.NewMux()
 	m.Handle("/[[...all]]", pattern())
+	slash := &route.Mux{TrailingSlash: true} // Next's trailingSlash: true
+	slash.Handle("/[[...all]]", pattern())
 	f.Fuzz(func(t *testing.T, p string) {
 		u, err := url.ParseRequestURI(p)
 		if err != nil || !strings.HasPrefix(u.Path, "/") {
 			return
 		}
-		req := httptest.NewRequest("GET", "/", nil)
-		req.URL = u
-		rec := httptest.NewRecorder()
-		m.ServeHTTP(rec, req)
-		if rec.Code != 308 {
-			return
-		}
-		loc := rec.Header().Get("Location")
-		if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
-			t.Fatalf("GET %q: Location %q", p, loc)
-		}
-		u2, err := url.ParseRequestURI(loc)
-		if err != nil {
-			t.Fatalf("GET %q: Location %q does not parse: %v", p, loc, err)
-		}
-		req2 := httptest.NewRequest("GET", "/", nil)
-		req2.URL = u2
-		rec2 := httptest.NewRecorder()
-		m.ServeHTTP(rec2, req2)
-		if rec2.Code == 308 {
-			t.Fatalf("GET %q → %q → %q: a redirect loop", p, loc, rec2.Header().Get("Location"))
+		for _, m := range []*route.Mux{m, slash} {
+			req := httptest.NewRequest("GET", "/", nil)
+			req.URL = u
+			rec := httptest.NewRecorder()
+			m.ServeHTTP(rec, req)
+			if rec.Code != 308 {
+				continue
+			}
+			loc := rec.Header().Get("Location")
+			if !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, "/\\") {
+				t.Fatalf("GET %q (TrailingSlash %v): Location %q", p, m.TrailingSlash, loc)
+			}
+			u2, err := url.ParseRequestURI(loc)
+			if err != nil {
+				t.Fatalf("GET %q (TrailingSlash %v): Location %q does not parse: %v", p, m.TrailingSlash, loc, err)
+			}
+			req2 := httptest.NewRequest("GET", "/", nil)
+			req2.URL = u2
+			rec2 := httptest.NewRecorder()
+			m.ServeHTTP(rec2, req2)
+			if rec2.Code == 308 {
+				t.Fatalf("GET %q → %q → %q (TrailingSlash %v): a redirect loop", p, loc, rec2.Header().Get("Location"), m.TrailingSlash)
+			}
 		}
 	})
 }

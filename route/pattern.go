@@ -58,7 +58,7 @@ func parsePattern(pattern string) (*parsed, error) {
 		return p, nil
 	}
 	if strings.HasSuffix(path, "/") {
-		return bad("a trailing slash never matches: requests for /x/ are redirected to /x")
+		return bad("a trailing slash never matches: write /x; requests for /x/ are redirected to /x, or served by /x under Mux.TrailingSlash")
 	}
 	var names []string // the parameters so far, as Next's slugNames
 	parts := strings.Split(path[1:], "/")

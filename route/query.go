@@ -55,8 +55,8 @@ func setParams(m map[string]any, r *http.Request) {
 	if i < 0 {
 		return
 	}
-	pattern := r.Pattern[i+1:] // without "GET " and a host
-	path := strings.TrimPrefix(r.URL.EscapedPath(), "/")
+	pattern := r.Pattern[i+1:]                                                    // without "GET " and a host
+	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/") // a trailing slash is no segment
 	for pattern != "" {
 		var ps, es string
 		ps, pattern, _ = strings.Cut(pattern, "/")
