@@ -16,6 +16,7 @@
 //	mux.Handle("/api/shop/[[...slug]]", shop)      // /api/shop too
 //	mux.Handle("/api/auth/[...nextauth]", auth)    // pages/api/auth/[...nextauth].js
 //	mux.Handle("GET /api/health", health)          // one method; others get 405
+//	mux.Handle("/api/(admin)/users", users)        // a route group: serves /api/users
 //
 // At the first segment where two routes differ, a static name comes before
 // [param], then [...catchAll], then [[...optional]] (Next's
@@ -24,8 +25,11 @@
 // that fails further down does not end the search. A lookup visits each
 // trie node at most once: its cost is bounded by the table, not the path.
 //
-// Matching is on the escaped path, byte for byte, as Next matches the raw
-// pathname: /api/ech%6F is not /api/echo. Path values are decoded like
+// A (group) segment organises routes and is left out of the URL, as in the
+// App Router; two patterns that resolve to one path are refused in Next's
+// words. Matching is on the path as the client sent it, byte for byte, as
+// Next matches the raw pathname: /api/ech%6F is not /api/echo, and a
+// static segment such as a(b) matches the a(b) browsers send. Path values are decoded like
 // decodeURIComponent, each segment after splitting; a catch-all's
 // r.PathValue is its segments joined with "/" (Query gives the list).
 // r.Pattern is the pattern that served, "GET /api/x" for a route of one

@@ -368,7 +368,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.sealed.Store(true)
 		m.mu.Unlock()
 	}
-	path := r.URL.EscapedPath()
+	path := requestPath(r.URL)
 	if path == "" {
 		path = "/" // under http.StripPrefix
 	}

@@ -66,6 +66,9 @@ func parsePattern(pattern string) (*parsed, error) {
 		if part == "" {
 			return bad("empty segment")
 		}
+		if isGroup(part) {
+			continue // Next's route group: organises files, left out of the URL
+		}
 		s, err := parseSegment(part)
 		if err != nil {
 			return bad("%v", err)
@@ -136,17 +139,74 @@ func parseSegment(part string) (segment, error) {
 	return segment{kind: kind, text: name, raw: part}, nil
 }
 
-// canonicalStatic is a static segment in the form a request's escaped path
-// has it: requests are matched on r.URL.EscapedPath(), byte for byte, as
-// Next matches its route regexes on the raw pathname.
+// isGroup reports whether a pattern segment is a route group, "(name)",
+// as Next's isGroupSegment decides.
+func isGroup(seg string) bool {
+	return len(seg) >= 2 && seg[0] == '(' && seg[len(seg)-1] == ')'
+}
+
+// canonicalStatic is a static segment in the form requests are matched in
+// (see [requestPath]): as clients send it, the characters RFC 3986 lets a
+// path hold kept, every other byte escaped. Next matches its route regexes
+// on the raw pathname, byte for byte, in the same way.
 func canonicalStatic(s string) (string, error) {
 	dec, err := url.PathUnescape(s)
 	if err != nil {
 		return "", fmt.Errorf("bad escape: %v", err)
 	}
-	u := url.URL{Path: "/" + dec}
-	// A decoded '/' stays escaped: it is part of the segment.
-	return strings.ReplaceAll(u.EscapedPath()[1:], "/", "%2F"), nil
+	return string(appendPathEscaped(nil, dec, false)), nil
+}
+
+// pathByte reports whether c stands in an escaped path as itself: RFC
+// 3986's unreserved characters, its sub-delims, ':' and '@' (pchar), and
+// '/' when slash is set. These are the characters url.URL.EscapedPath
+// keeps in a RawPath.
+func pathByte(c byte, slash bool) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	switch c {
+	case '-', '.', '_', '~', '!', '$', '&', '\'', '(', ')', '*', '+', ',', ';', '=', ':', '@':
+		return true
+	case '/':
+		return slash
+	}
+	return false
+}
+
+// appendPathEscaped appends s with every byte that is not a pathByte
+// escaped as %XX; with raw, s is already escaped and its %XX escapes are
+// kept as they are.
+func appendPathEscaped(b []byte, s string, raw bool) []byte {
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if pathByte(c, raw) || raw && c == '%' {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return b
+}
+
+// requestPath is the escaped path requests are matched on: the path as the
+// client sent it (r.URL.RawPath, or EscapedPath when that is empty), with
+// the bytes url.URL cannot keep raw (a '|', a '"', raw UTF-8) escaped.
+// EscapedPath would instead escape the whole decoded path again, turning
+// "(" into "%28" and losing the difference between "/" and "%2F".
+func requestPath(u *url.URL) string {
+	raw := u.RawPath
+	if raw == "" {
+		return u.EscapedPath()
+	}
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; !pathByte(c, true) && c != '%' {
+			return string(appendPathEscaped(make([]byte, 0, len(raw)+16), raw, true))
+		}
+	}
+	return raw
 }
 
 // wordOnly is s without what JavaScript's /\W/g matches: everything but

@@ -55,11 +55,16 @@ func setParams(m map[string]any, r *http.Request) {
 	if i < 0 {
 		return
 	}
-	pattern := r.Pattern[i+1:]                                                    // without "GET " and a host
-	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/") // a trailing slash is no segment
+	pattern := r.Pattern[i+1:] // without "GET " and a host
+	// A trailing slash is no segment.
+	path := strings.TrimSuffix(strings.TrimPrefix(requestPath(r.URL), "/"), "/")
+	groups := !strings.Contains(pattern, "{") // a Mux pattern, whose (group)s are not in the URL
 	for pattern != "" {
 		var ps, es string
 		ps, pattern, _ = strings.Cut(pattern, "/")
+		if groups && isGroup(ps) {
+			continue
+		}
 		name, kind := patternParam(ps)
 		if kind == segCatchAll || kind == segOptCatchAll {
 			if path != "" {

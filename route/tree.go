@@ -81,6 +81,9 @@ func (t *tree) check(p *parsed, methods []string) error {
 	}
 	if e := n.route; e != nil {
 		if e.path != p.path {
+			if hasGroup(e.path) || hasGroup(p.path) {
+				return bad("You cannot have two parallel pages that resolve to the same path. Please check %s and %s. (Next's words)", e.path, p.path)
+			}
 			// Same shape, other spelling: a static segment written escaped.
 			return bad("matches the same paths as %q", e.path)
 		}
@@ -94,6 +97,16 @@ func (t *tree) check(p *parsed, methods []string) error {
 		}
 	}
 	return nil
+}
+
+// hasGroup reports whether a pattern's path has a (group) segment.
+func hasGroup(path string) bool {
+	for _, seg := range strings.Split(path, "/") {
+		if isGroup(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // insert adds p's path to the tree (check has passed) and returns its
