@@ -134,6 +134,19 @@ func ExampleParams() {
 	// GET /api/docs/a/b → 200 {"slug":["a","b"]}
 }
 
+func ExampleMux_trailingSlash() {
+	// next.config.js: { trailingSlash: true }
+	mux := &route.Mux{TrailingSlash: true}
+	mux.Handle("/api/(shop)/items/[id]", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "item ", r.PathValue("id"))
+	}))
+	show(mux, "GET", "/api/items/7?x=1")
+	show(mux, "GET", "/api/items/7/")
+	// Output:
+	// GET /api/items/7?x=1 → 308 /api/items/7/?x=1
+	// GET /api/items/7/ → 200 item 7
+}
+
 func ExampleSearchParams() {
 	// Query(r)["type"].(string) is "" when the client repeats the name;
 	// SearchParams reads the query string the same way every time.
