@@ -58,7 +58,9 @@ func TestRouteGroupsAreLeftOutOfTheURL(t *testing.T) {
 		{"/api/7", 200, `"query":{"id":"7"}`},
 		{"/", 200, `"which":"root"`},
 		{"/odd/a(b)!'*@:$&+,;=/x", 200, `"which":"sub-delims"`},
-		{"/odd/a%20b|c%22d%5E%C3%A9", 200, `"which":"escaped"`}, // '|' sent raw: url.URL cannot keep it
+		{"/odd/a%28b%29%21%27%2a@:$&+,;=/x", 200, `"which":"sub-delims"`}, // as Go's URL encoder sends them
+		{"/odd/a%28b%29!'*@:%24&+,;=/x", 404, ``},                         // other escapes are not decoded
+		{"/odd/a%20b|c%22d%5E%C3%A9", 200, `"which":"escaped"`},           // '|' sent raw: url.URL cannot keep it
 		{"/odd/a%20b%7Cc%22d%5E%C3%A9", 200, `"which":"escaped"`},
 		{"/odd/a%2Fb", 200, `"which":"slash"`},
 		{"/odd/a/b", 404, ``},

@@ -467,6 +467,8 @@ func FuzzPatterns(f *testing.F) {
 			case s == "":
 			case strings.HasPrefix(s, "["):
 				segs = append(segs, "v")
+			case len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')':
+				// A route group: not in the URL.
 			default:
 				dec, err := url.PathUnescape(s)
 				if err != nil {

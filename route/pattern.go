@@ -193,20 +193,70 @@ func appendPathEscaped(b []byte, s string, raw bool) []byte {
 
 // requestPath is the escaped path requests are matched on: the path as the
 // client sent it (r.URL.RawPath, or EscapedPath when that is empty), with
-// the bytes url.URL cannot keep raw (a '|', a '"', raw UTF-8) escaped.
-// EscapedPath would instead escape the whole decoded path again, turning
-// "(" into "%28" and losing the difference between "/" and "%2F".
+// the bytes url.URL cannot keep raw (a '|', a '"', raw UTF-8) escaped, and
+// %21 %27 %28 %29 %2A read as ! ' ( ) *. EscapedPath would instead escape
+// the whole decoded path again, turning "(" into "%28" and "%2F" into "/";
+// and Go's URL encoder escapes those five marks where browsers send them
+// as they are, so both spellings reach the pattern that writes them.
+// Other escapes stay: /api/ech%6F is not /api/echo, as in Next.
 func requestPath(u *url.URL) string {
-	raw := u.RawPath
-	if raw == "" {
-		return u.EscapedPath()
-	}
-	for i := 0; i < len(raw); i++ {
-		if c := raw[i]; !pathByte(c, true) && c != '%' {
-			return string(appendPathEscaped(make([]byte, 0, len(raw)+16), raw, true))
+	p := u.RawPath
+	if p == "" {
+		p = u.EscapedPath()
+	} else {
+		for i := 0; i < len(p); i++ {
+			if c := p[i]; !pathByte(c, true) && c != '%' {
+				p = string(appendPathEscaped(make([]byte, 0, len(p)+16), p, true))
+				break
+			}
 		}
 	}
-	return raw
+	if strings.IndexByte(p, '%') < 0 {
+		return p
+	}
+	return unescapeMarks(p)
+}
+
+// unescapeMarks replaces %21, %27, %28, %29 and %2A (either case) in p by
+// the characters they escape.
+func unescapeMarks(p string) string {
+	var b []byte
+	last := 0
+	for i := strings.IndexByte(p, '%'); i >= 0 && i+2 < len(p); {
+		if c, ok := mark(p[i+1], p[i+2]); ok {
+			b = append(append(b, p[last:i]...), c)
+			last = i + 3
+		}
+		j := strings.IndexByte(p[i+1:], '%')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if b == nil {
+		return p
+	}
+	return string(append(b, p[last:]...))
+}
+
+// mark is the character of the escape %hl when it is one of ! ' ( ) *.
+func mark(h, l byte) (byte, bool) {
+	if h != '2' {
+		return 0, false
+	}
+	switch l {
+	case '1':
+		return '!', true
+	case '7':
+		return '\'', true
+	case '8':
+		return '(', true
+	case '9':
+		return ')', true
+	case 'a', 'A':
+		return '*', true
+	}
+	return 0, false
 }
 
 // wordOnly is s without what JavaScript's /\W/g matches: everything but
