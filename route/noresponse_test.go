@@ -1,45 +1,26 @@
 package route_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/compose"
+	"github.com/apiroutes/apiroutes/internal/testlog"
 	"github.com/apiroutes/apiroutes/responselimit"
 	"github.com/apiroutes/apiroutes/route"
 )
-
-// syncBuffer is a log sink that handlers on a server may write to at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestAMethodsHandlerThatWritesNothingIs500: Next answers a route handler
 // that returns no Response with 500 and a log line; the pages router (a
 // plain handler under compose) only warns.
 func TestAMethodsHandlerThatWritesNothingIs500(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testlog.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	nothing := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Only-A-Header", "1")
