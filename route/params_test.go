@@ -10,15 +10,18 @@ import (
 	"github.com/apiroutes/apiroutes/route"
 )
 
+// paramsJSON answers with route.Params as JSON.
+var paramsJSON = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b, _ := json.Marshal(route.Params(r))
+	_, _ = w.Write(b)
+})
+
 // TestParamsGiveOneHandlerItsRoutesParams serves one handler on several
 // routes, under a Mux and under an http.ServeMux, on a loopback server, and
 // checks that route.Params gives it what Next's { params } holds.
 func TestParamsGiveOneHandlerItsRoutesParams(t *testing.T) {
 	t.Parallel()
-	shared := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := json.Marshal(route.Params(r))
-		_, _ = w.Write(b)
-	})
+	shared := paramsJSON
 	mux := route.NewMux()
 	for _, p := range []string{"/api/shop/[id]", "/api/docs/[...slug]", "/api/opt/[[...slug]]", "/api/a/[x]/b/[y]", "/api/static"} {
 		mux.Handle(p, shared)

@@ -1,7 +1,6 @@
 package route_test
 
 import (
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,10 +13,7 @@ import (
 // on a loopback server and checks Next's trailingSlash: true redirects.
 func TestTrailingSlashIsNextsTrailingSlashTrue(t *testing.T) {
 	t.Parallel()
-	params := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := json.Marshal(route.Params(r))
-		_, _ = w.Write(b)
-	})
+	params := paramsJSON
 	mux := &route.Mux{TrailingSlash: true}
 	for _, p := range []string{"/api/items/[id]", "/api/data.json", "/api/a.b-c", "/api/opt/[[...slug]]", "/.well-known/x", "/api/docs/[...slug]"} {
 		mux.Handle(p, params)
