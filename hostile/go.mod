@@ -4,7 +4,7 @@ module github.com/apiroutes/apiroutes/hostile
 // testing): a module of their own so that no non-test file of the library
 // imports testing. The floor is the library's, so that these tests can run
 // on the oldest Go it supports.
-go 1.23
+go 1.25.0
 
 require github.com/apiroutes/apiroutes v0.0.0
 

@@ -1,6 +1,6 @@
 module github.com/apiroutes/apiroutes/jsoncodec/gojson
 
-go 1.23
+go 1.25.0
 
 require (
 	github.com/apiroutes/apiroutes v0.0.0
