@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/apiroutes/apiroutes/internal/logtext"
+	"github.com/apiroutes/apiroutes/internal/reqid"
 	"github.com/apiroutes/apiroutes/internal/watch"
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
@@ -150,13 +151,15 @@ func (c *Config) write(w http.ResponseWriter, st *watch.Writer, r *http.Request,
 }
 
 // logAt logs one record, building its attributes only when the level is on.
+// The request's id (package requestid) follows the path when it has one.
 func logAt(ctx context.Context, l *slog.Logger, level slog.Level, msg string, r *http.Request, status int, err error, extra ...slog.Attr) {
 	if !l.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 4+len(extra))
+	attrs := make([]slog.Attr, 0, 5+len(extra))
 	// A client chooses the request line: log a bounded part of it.
 	attrs = append(attrs, slog.String("method", logtext.Quote(r.Method)), slog.String("path", logtext.Quote(r.URL.Path)))
+	attrs = reqid.AppendAttr(ctx, attrs)
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))
 	}

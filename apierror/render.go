@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/apiroutes/apiroutes/internal/reqid"
 	"github.com/apiroutes/apiroutes/internal/watch"
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
@@ -23,7 +24,7 @@ func RenderJSON(w http.ResponseWriter, r *http.Request, e *Error) {
 		Error string `json:"error"`
 		Code  string `json:"code,omitempty"`
 	}{e.message(), e.Code}
-	sendJSON(w, r, e.Status, "application/json; charset=utf-8", &body)
+	sendJSON(w, r, e.Status, "application/json; charset=utf-8", &body, 0)
 }
 
 // RenderText renders the error exactly as Next.js's sendError does: the status,
@@ -46,31 +47,38 @@ func RenderEmpty(w http.ResponseWriter, r *http.Request, e *Error) {
 //
 //	{"type":"about:blank","title":"Not Found","status":404,"detail":"task 7 not found"}
 //
-// plus a "code" member when e.Code is set.
+// plus an "instance" member when the request has an id (package requestid:
+// the id as a URI reference) and a "code" member when e.Code is set.
 func RenderProblem(w http.ResponseWriter, r *http.Request, e *Error) {
 	title := http.StatusText(e.Status)
 	if title == "" {
 		title = "Status " + strconv.Itoa(e.Status)
 	}
+	var instance string
+	if id := reqid.From(r.Context()); id != "" {
+		instance = reqid.Instance(id)
+	}
 	body := struct {
-		Type   string `json:"type"`
-		Title  string `json:"title"`
-		Status int    `json:"status"`
-		Detail string `json:"detail"`
-		Code   string `json:"code,omitempty"`
-	}{"about:blank", title, e.Status, e.message(), e.Code}
-	sendJSON(w, r, e.Status, "application/problem+json", &body)
+		Type     string `json:"type"`
+		Title    string `json:"title"`
+		Status   int    `json:"status"`
+		Detail   string `json:"detail"`
+		Instance string `json:"instance,omitempty"`
+		Code     string `json:"code,omitempty"`
+	}{"about:blank", title, e.Status, e.message(), instance, e.Code}
+	sendJSON(w, r, e.Status, "application/problem+json", &body, len(instance))
 }
 
 // sendJSON sends body encoded by the codec recorded on w, else by
-// encoding/json. A codec that fails on these strings is broken: the error
-// goes out as text rather than not at all.
-func sendJSON(w http.ResponseWriter, r *http.Request, status int, contentType string, body any) {
+// encoding/json, into a buffer of 128 bytes plus extra (the length of a
+// member the common bodies do not have). A codec that fails on these
+// strings is broken: the error goes out as text rather than not at all.
+func sendJSON(w http.ResponseWriter, r *http.Request, status int, contentType string, body any, extra int) {
 	var c jsoncodec.Codec = jsoncodec.Std{}
 	if st := watch.From(w); st != nil && st.Errors.Codec != nil {
 		c = st.Errors.Codec
 	}
-	b, err := c.Append(make([]byte, 0, 128), body)
+	b, err := c.Append(make([]byte, 0, 128+extra), body)
 	if err != nil {
 		send(w, r, status, "", []byte(http.StatusText(status)))
 		return

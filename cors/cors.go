@@ -12,6 +12,7 @@ import (
 	rscors "github.com/rs/cors"
 
 	"github.com/apiroutes/apiroutes/internal/httptoken"
+	"github.com/apiroutes/apiroutes/internal/reqid"
 )
 
 // Options configures CORS for the routes it wraps. Only AllowedOrigins (or
@@ -317,6 +318,7 @@ func (h *handler) logRefusal(logger *slog.Logger, r *http.Request) {
 		}
 	}
 	attrs = append(attrs, slog.String("reason", reason), slog.String("path", r.URL.Path))
+	attrs = reqid.AppendAttr(r.Context(), attrs) // the request's id (package requestid), if any
 	logger.LogAttrs(r.Context(), slog.LevelDebug, "cors: preflight refused: "+reason, attrs...)
 }
 

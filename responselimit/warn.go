@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/internal/logtext"
+	"github.com/apiroutes/apiroutes/internal/reqid"
 )
 
 // warnEvery is the throttle's window: at most one line of a kind per route
@@ -69,8 +70,12 @@ func (l *limiter) warn(r *http.Request, t *throttle, prefix, suffix string, extr
 	if !ok {
 		return
 	}
-	// A client chooses the request line: quote a bounded part of it.
-	attrs := append([]slog.Attr{slog.String("method", logtext.Quote(r.Method)), slog.String("path", logtext.Quote(r.URL.Path))}, extra...)
+	// A client chooses the request line: quote a bounded part of it. The
+	// request's id (package requestid) follows the path when it has one.
+	attrs := make([]slog.Attr, 0, 4+len(extra))
+	attrs = append(attrs, slog.String("method", logtext.Quote(r.Method)), slog.String("path", logtext.Quote(r.URL.Path)))
+	attrs = reqid.AppendAttr(r.Context(), attrs)
+	attrs = append(attrs, extra...)
 	if suppressed > 0 {
 		attrs = append(attrs, slog.Int64("suppressed", suppressed))
 	}
