@@ -119,9 +119,13 @@ func TestACopyCanTurnOffWhatTheBaseTurnedOn(t *testing.T) {
 	}
 	open := api
 	open.CORS, open.Response.Enforce, open.Response.ExternalResolver, open.BeforeBody = nil, false, false, nil
-	rec := send(compose.Route(big, open), "POST", "", map[string]string{"Origin": "https://app.example.com"})
+	rec := send(compose.Route(big, open), "GET", "", map[string]string{"Origin": "https://app.example.com"})
 	if rec.Code != 200 || rec.Body.Len() != 2048 || rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("copy: got %d, %d bytes, %v; want 200, 2048 bytes, no CORS, no auth", rec.Code, rec.Body.Len(), rec.Header())
+	}
+	// Without CORS, the copy no longer trusts the app's origin to write.
+	if rec := send(compose.Route(big, open), "POST", "", map[string]string{"Origin": "https://app.example.com"}); rec.Code != 403 {
+		t.Errorf("copy: a POST from the origin its base allowed got %d, want 403", rec.Code)
 	}
 	if !strings.Contains(logs.String(), "exceeds 1KB") {
 		t.Errorf("the copy kept the base's limit as a warning, but nothing was logged: %s", logs)

@@ -13,6 +13,7 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/requestid"
 	"github.com/apiroutes/apiroutes/responselimit"
 	"github.com/apiroutes/apiroutes/route"
 )
@@ -26,11 +27,12 @@ import (
 //	compose.Config{Body: bodyparser.Config{SizeLimit: "10mb"}, Response: responselimit.Config{Limit: "8mb", ExternalResolver: true}}
 //
 // It holds each layer's own configuration, documented in that layer's
-// package. Its zero value is Next's default.
+// package. Its zero value is Next's default, plus a protection against
+// cross-site request forgery (see DisableCrossOriginProtection).
 //
 // A copy of a Config shares what the original points to: the slices
-// BeforeBody and Methods, and the *cors.Options and
-// *bodyparser.MultipartConfig. Give a route its own by assigning a new
+// BeforeBody and Methods, the *cors.Options, *bodyparser.MultipartConfig
+// and *http.CrossOriginProtection. Give a route its own by assigning a new
 // value, never by changing the shared one in place:
 // hook.BeforeBody = append(slices.Clip(api.BeforeBody), verify),
 // o := *api.CORS; o.MaxAge = time.Hour; hook.CORS = &o.
@@ -46,11 +48,12 @@ type Config struct {
 	CORS *cors.Options
 
 	// Errors renders and logs every error answer of the route, from the
-	// method check's 405 to a panic's 500, unless Body.Errors or
+	// cross-origin 403 to a panic's 500, unless Body.Errors or
 	// Response.Errors is set for its layer. Errors.Logger also receives the
 	// response warnings and the CORS refusals, unless Response.Logger or
-	// CORS.Logger is set. Errors.Codec is the route's JSON codec, unless
-	// Body.Codec is set for the body.
+	// CORS.Logger is set, and the cross-origin refusals (Debug level).
+	// Errors.Codec is the route's JSON codec, unless Body.Codec is set for
+	// the body.
 	Errors apierror.Config
 
 	// Methods, when not empty, lists the methods the route serves, upper
@@ -65,20 +68,48 @@ type Config struct {
 	// costs no body read. Their answers carry CORS headers and count as
 	// answers.
 	BeforeBody []func(http.Handler) http.Handler
+
+	// CrossOriginProtection, when not nil, is the route's protection
+	// against cross-site request forgery, in place of a zero one: set it
+	// to an [http.CrossOriginProtection] you gave trusted origins
+	// (AddTrustedOrigin). The chain only calls its Check: its deny
+	// handler is not used, and it is never changed. Give it no bypass
+	// patterns: a route opts out with DisableCrossOriginProtection.
+	CrossOriginProtection *http.CrossOriginProtection
+
+	// DisableCrossOriginProtection lets browsers send the route
+	// state-changing requests (POST, PUT, PATCH, DELETE…) from any origin,
+	// as Next.js does. By default the chain refuses, with 403, those that
+	// a browser marks as coming from another origin (Sec-Fetch-Site, else
+	// an Origin that is not the Host), unless CORS allows that origin by
+	// name: an AllowedOrigins entry or pattern, or AllowOriginFunc. "*"
+	// trusts no one: it lets any site read public answers, not act with
+	// your users' cookies. Requests without those headers (curl, servers,
+	// webhooks) and GET, HEAD and OPTIONS always pass.
+	DisableCrossOriginProtection bool
+
+	// RequestID, when true, puts requestid.Handler outermost: each request
+	// keeps its X-Request-Id or gets a new one, which every log line of
+	// the chain carries and problem+json bodies name as their instance.
+	// Off by default: it costs about three allocations per request.
+	RequestID bool
 }
 
 // Chain returns the standard chain for c, in this fixed order:
 //
-//	apierror.Recover → cors → responselimit → method check → BeforeBody… → bodyparser → (appended middleware) → handler
+//	(requestid.Handler) → apierror.Recover → cors → responselimit → cross-origin check → method check → BeforeBody… → bodyparser → (appended middleware) → handler
 //
-// Recover is outermost so that a panic anywhere becomes a 500, and it
+// The request id layer, when RequestID is set, comes first so that every
+// log line has the id. Recover is next so that a panic anywhere becomes a 500, and it
 // creates the one response watcher that the inner layers reuse. CORS comes
 // next so that preflights are answered before anything else runs, and so
 // that every answer, the errors included, carries the CORS headers a
 // browser needs to read it. The response checks sit outside the rest, so
-// that a 405, the 401 of an authentication layer and the body parser's 400
-// and 413 count as answers. The method check refuses a method the route
-// does not serve before anything of the route runs. Middleware you Append
+// that a 403, a 405, the 401 of an authentication layer and the body
+// parser's 400 and 413 count as answers. The cross-origin check (see
+// [Config].DisableCrossOriginProtection) refuses a forged request before
+// anything of the route runs or reads its body, and the method check a
+// method the route does not serve. Middleware you Append
 // to the returned chain runs after the body is parsed (a layer that needs
 // the body, such as a signature check).
 //
@@ -102,7 +133,10 @@ func (c Config) Validate() error {
 
 func (c Config) chain() (alice.Chain, error) {
 	logger := c.Errors.Logger
-	mws := make([]alice.Constructor, 0, 5+len(c.BeforeBody))
+	mws := make([]alice.Constructor, 0, 7+len(c.BeforeBody))
+	if c.RequestID {
+		mws = append(mws, requestid.Handler) // outermost: every layer, Recover's log included, has the id
+	}
 	mws = append(mws, c.Errors.Recover)
 	if c.CORS != nil {
 		o := *c.CORS
@@ -122,6 +156,9 @@ func (c Config) chain() (alice.Chain, error) {
 		return alice.Chain{}, renamed(err, "responselimit: ", "compose: Response.")
 	}
 	mws = append(mws, responselimit.New(rl))
+	if !c.DisableCrossOriginProtection {
+		mws = append(mws, c.crossOriginCheck())
+	}
 	if len(c.Methods) > 0 {
 		check, err := methodCheck(c.Methods)
 		if err != nil {

@@ -16,12 +16,23 @@
 //	mux.Handle("/api/webhooks/github", compose.Route(githubHook, hook))
 //
 // A route's config is a copy of a base, changed; there is no merging and no
-// package-level state. The zero Config is Next's default: bodies parsed up
-// to 1mb, response warnings, no CORS, JSON errors.
+// package-level state. The zero Config is Next's default (bodies parsed up
+// to 1mb, response warnings, no CORS, JSON errors) with one deliberate
+// difference: protection against cross-site request forgery.
+//
+// A Next.js route accepts a form that another site posts to it, with the
+// user's cookies when SameSite lets them go. Here the chain refuses such
+// writes with 403: net/http's [http.CrossOriginProtection] checks every
+// method but GET, HEAD and OPTIONS (Sec-Fetch-Site, else Origin against
+// Host), and trusts the origins the route's CORS policy names (not "*").
+// Clients that are not browsers send neither header and pass. A route that
+// takes writes from other sites on purpose opts out in its own config,
+// never by path: hook.DisableCrossOriginProtection = true.
 //
 // The chain is github.com/justinas/alice's, in a fixed order (see [Chain]
-// for why): apierror.Recover, cors, responselimit, the method check,
-// [Config.BeforeBody], bodyparser, the middleware you Append, the handler.
+// for why): apierror.Recover, cors, responselimit, the cross-origin check,
+// the method check, [Config.BeforeBody], bodyparser, the middleware you
+// Append, the handler.
 // Every layer shares one response wrapper per request, so http.Flusher,
 // http.Hijacker and http.NewResponseController work in the handler exactly
 // as without the chain.

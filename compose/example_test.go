@@ -10,6 +10,7 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/compose"
+	"github.com/apiroutes/apiroutes/cors"
 	"github.com/apiroutes/apiroutes/route"
 )
 
@@ -159,4 +160,45 @@ func ExampleConfig_methods() {
 	// POST 405 "GET, HEAD, OPTIONS" "{\"error\":\"Method Not Allowed\"}"
 	// OPTIONS 204 "GET, HEAD, OPTIONS" ""
 	// authenticated 1 time(s)
+}
+
+func ExampleConfig_crossOrigin() {
+	// Every route refuses the writes a browser sends from another site,
+	// except from the origins its CORS policy names.
+	api := compose.Config{CORS: &cors.Options{AllowedOrigins: []string{"https://app.example.com"}}}
+	tasks := compose.RouteFunc(createTask, api)
+	// A form that other sites post to on purpose opts out in its config.
+	embed := api
+	embed.DisableCrossOriginProtection = true
+	signup := compose.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "subscribed")
+	}), embed)
+
+	for _, c := range []struct {
+		name       string
+		h          http.Handler
+		site, from string // Sec-Fetch-Site and Origin, as a browser sends them
+	}{
+		{"a page on another site", tasks, "cross-site", "https://evil.example"},
+		{"the app CORS allows", tasks, "cross-site", "https://app.example.com"},
+		{"the API's own page", tasks, "same-origin", "https://api.example.com"},
+		{"curl (no browser headers)", tasks, "", ""},
+		{"a blog's embedded form", signup, "cross-site", "https://blog.example"},
+	} {
+		r := httptest.NewRequest("POST", "https://api.example.com/api/tasks", strings.NewReader(`{"title":"x"}`))
+		r.Header.Set("Content-Type", "application/json")
+		if c.site != "" {
+			r.Header.Set("Sec-Fetch-Site", c.site)
+			r.Header.Set("Origin", c.from)
+		}
+		rec := httptest.NewRecorder()
+		c.h.ServeHTTP(rec, r)
+		fmt.Println(c.name+":", rec.Code, rec.Body)
+	}
+	// Output:
+	// a page on another site: 403 {"error":"Cross-origin request refused: the browser sent it from an origin this route does not trust"}
+	// the app CORS allows: 201 {"title":"x"}
+	// the API's own page: 201 {"title":"x"}
+	// curl (no browser headers): 201 {"title":"x"}
+	// a blog's embedded form: 200 subscribed
 }

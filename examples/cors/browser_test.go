@@ -93,16 +93,12 @@ func startServers(t *testing.T, logs io.Writer) (pageURL, apiURL string, a *api)
 	return pageURL, apiURL, a
 }
 
-// The scenarios of the page, run in headless Chromium: what the browser lets
-// the page's script read, and what reached the API's handlers.
-func TestBrowserEnforcesTheAPIsCORS(t *testing.T) {
-	execPath := findChromium(t)
-	start := time.Now()
-
-	var apiLogs syncBuffer
-	pageURL, apiURL, a := startServers(t, &apiLogs)
-
-	var browserOut syncBuffer
+// startBrowser starts headless Chromium from execPath, with a profile of
+// its own, and returns the context of its first tab and what it prints.
+// It stops when the test ends.
+func startBrowser(t *testing.T, execPath string) (context.Context, *syncBuffer) {
+	t.Helper()
+	out := new(syncBuffer)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		append(chromedp.DefaultExecAllocatorOptions[:],
 			chromedp.ExecPath(execPath),
@@ -113,17 +109,12 @@ func TestBrowserEnforcesTheAPIsCORS(t *testing.T) {
 			chromedp.Flag("disable-background-networking", true),
 			chromedp.Flag("disable-sync", true),
 			chromedp.UserDataDir(t.TempDir()),
-			chromedp.CombinedOutput(&browserOut),
+			chromedp.CombinedOutput(out),
 		)...)
-	defer cancelAlloc()
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	defer func() {
-		if t.Failed() {
-			t.Logf("API log:\n%s", apiLogs.String())
-			t.Logf("Chromium's output:\n%s", browserOut.String())
-		}
-	}()
+	// Cleanups run last in first out: the browser, then its allocator.
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancelBrowser)
 
 	// Start the browser with a context that has no timeout (its life is
 	// that context's), but give up if it does not start in time.
@@ -132,11 +123,30 @@ func TestBrowserEnforcesTheAPIsCORS(t *testing.T) {
 	select {
 	case err := <-started:
 		if err != nil {
-			t.Fatalf("starting %s: %v\n%s", execPath, err, browserOut.String())
+			t.Fatalf("starting %s: %v\n%s", execPath, err, out.String())
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatalf("%s did not start in 20s:\n%s", execPath, browserOut.String())
+		t.Fatalf("%s did not start in 20s:\n%s", execPath, out.String())
 	}
+	return browserCtx, out
+}
+
+// The scenarios of the page, run in headless Chromium: what the browser lets
+// the page's script read, and what reached the API's handlers.
+func TestBrowserEnforcesTheAPIsCORS(t *testing.T) {
+	execPath := findChromium(t)
+	start := time.Now()
+
+	var apiLogs syncBuffer
+	pageURL, apiURL, a := startServers(t, &apiLogs)
+
+	browserCtx, browserOut := startBrowser(t, execPath)
+	defer func() {
+		if t.Failed() {
+			t.Logf("API log:\n%s", apiLogs.String())
+			t.Logf("Chromium's output:\n%s", browserOut.String())
+		}
+	}()
 	t.Logf("Chromium started in %v", time.Since(start).Round(time.Millisecond))
 
 	// Two tabs of the same browser, sharing its cookies: one on the page
