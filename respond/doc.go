@@ -18,6 +18,13 @@
 // Response.json and NextResponse.json, [AppRouterRedirect]
 // NextResponse.redirect.
 //
+// Next leaves conditional writes to the route; here [Preconditions] checks
+// a PATCH, PUT or DELETE against the resource's current ETag (or
+// Last-Modified): If-Match, If-Unmodified-Since and If-None-Match as RFC
+// 9110 §13 says, with 412 Precondition Failed, and 428 Precondition
+// Required for a route that requires them. A client then cannot overwrite
+// a change it has not seen.
+//
 // # Defaults
 //
 //   - The status is an argument (respond.JSON(w, r, 201, task) is

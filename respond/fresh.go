@@ -51,6 +51,12 @@ func fresh(r *http.Request, status int, etag string) bool {
 // matchesETag reports whether a token of the If-None-Match lines, split as
 // fresh's parseTokenList splits them (on commas, spaces trimmed), is etag,
 // or one of the two is the other with a "W/" prefix.
+//
+// It is deliberately not scanTags (precondition.go), which reads the same
+// field by RFC 9110's grammar: a 304 follows Next byte for byte, oddities
+// of Node's split included, while a write refused or performed on a
+// misread list is an API bug. On a well-formed list they differ only where
+// tabs surround a comma or a tag holds one (Next's ETags hold none).
 func matchesETag(lines []string, etag string) bool {
 	for _, line := range lines {
 		for more := true; more; {
