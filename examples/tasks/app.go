@@ -57,7 +57,8 @@ func newApp(cfg config) (*app, error) {
 		return nil, err
 	}
 	auth.sessions = a.store
-	if a.handler, err = routes(cfg, logger, &handlers{tasks: NewService(a.store), auth: auth}); err != nil {
+	h := &handlers{tasks: NewService(a.store), auth: auth, requirePrecondition: cfg.RequirePrecondition}
+	if a.handler, err = routes(cfg, logger, h); err != nil {
 		a.store.Close()
 		return nil, err
 	}
@@ -66,8 +67,8 @@ func newApp(cfg config) (*app, error) {
 
 // routes builds the API:
 //
-//	accessLog → CrossOriginProtection → route.Mux
-//	  /api/tasks, /api/tasks/[id]: compose.Route (recover → cors → responselimit → method check → withAuth → bodyparser 16kb) → route.Methods
+//	accessLog → route.Mux
+//	  /api/tasks, /api/tasks/[id]: compose.Route (recover → cors → responselimit → cross-origin check → method check → withAuth → bodyparser 16kb) → route.Methods
 //	  /api/session:                compose.Route (… bodyparser 1kb) → route.Methods
 func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) {
 	// Every error answer, from the router's 404 to the body parser's 413
@@ -82,8 +83,8 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 		corsOptions = &cors.Options{
 			AllowedOrigins:   []string{cfg.CORSOrigin},
 			AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
-			AllowedHeaders:   []string{"Authorization", "Content-Type"},
-			ExposedHeaders:   []string{"Location"},
+			AllowedHeaders:   []string{"Authorization", "Content-Type", "If-Match", "If-None-Match"},
+			ExposedHeaders:   []string{"ETag", "Location"}, // the app sends the ETag back in If-Match
 			AllowCredentials: true,
 			MaxAge:           10 * time.Minute,
 		}
@@ -125,21 +126,11 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 	}, sessionConfig))
 
 	// The session cookie is SameSite=Lax, which still lets a page on a
-	// sibling subdomain send it. CrossOriginProtection (Go 1.25) refuses
-	// state-changing requests that browsers mark as cross-origin
-	// (Sec-Fetch-Site, Origin), except from the -cors-origin app; clients
-	// that are not browsers (curl) send neither header and pass.
-	cop := http.NewCrossOriginProtection()
-	if cfg.CORSOrigin != "" {
-		if err := cop.AddTrustedOrigin(cfg.CORSOrigin); err != nil {
-			return nil, fmt.Errorf("-cors-origin: %w", err)
-		}
-	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		errs.Write(w, r, apierror.Forbidden("cross-origin request refused"))
-	}))
-
-	return accessLog(logger)(cop.Handler(mux)), nil
+	// sibling subdomain send it: every compose route refuses the writes
+	// that browsers mark as cross-origin (Sec-Fetch-Site, Origin) with a
+	// 403, except from the -cors-origin app, which its CORS config names;
+	// clients that are not browsers (curl) send neither header and pass.
+	return accessLog(logger)(mux), nil
 }
 
 // Handler returns the API's handler.
@@ -163,7 +154,7 @@ func (a *app) Close() error { return a.store.Close() }
 // the places that decide a status write it there:
 //
 //   - renderError, the apierror Renderer of every layer (router 404/405,
-//     body parser 400/413/415, withAuth 401, CrossOriginProtection 403,
+//     body parser 400/413/415, withAuth 401, the cross-origin 403,
 //     handler errors, a panic's 500): all error answers of the app;
 //   - sendJSON and sendStatus, through which every handler answers.
 //

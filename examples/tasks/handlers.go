@@ -16,6 +16,7 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/cookies"
+	"github.com/apiroutes/apiroutes/jsoncodec"
 	"github.com/apiroutes/apiroutes/respond"
 	"github.com/apiroutes/apiroutes/route"
 )
@@ -24,6 +25,9 @@ import (
 type handlers struct {
 	tasks *Service
 	auth  *authenticator
+	// requirePrecondition answers PUT, PATCH and DELETE without If-Match
+	// (or If-None-Match) with 428 (-require-precondition).
+	requirePrecondition bool
 }
 
 // optional is a JSON member that remembers whether it was present and
@@ -183,7 +187,7 @@ func (h *handlers) replaceTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpError(err, "field")
 	}
-	t, err := h.tasks.Replace(r.Context(), owner, id, in)
+	t, err := h.tasks.Replace(r.Context(), owner, id, in, h.precondition(r))
 	if err != nil {
 		return httpError(err, "field")
 	}
@@ -204,7 +208,7 @@ func (h *handlers) patchTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpError(err, "field")
 	}
-	t, err := h.tasks.Patch(r.Context(), owner, id, p)
+	t, err := h.tasks.Patch(r.Context(), owner, id, p, h.precondition(r))
 	if err != nil {
 		return httpError(err, "field")
 	}
@@ -217,7 +221,7 @@ func (h *handlers) deleteTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.tasks.Delete(r.Context(), owner, id); err != nil {
+	if err := h.tasks.Delete(r.Context(), owner, id, h.precondition(r)); err != nil {
 		return httpError(err, "field")
 	}
 	return sendStatus(w, r, http.StatusNoContent)
@@ -257,6 +261,45 @@ func (h *handlers) deleteSession(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return sendStatus(w, r, http.StatusNoContent)
+}
+
+// # Conditional writes
+//
+// A GET of a task sends its ETag: respond's, Next's hash of the JSON body,
+// which is strong (byte-for-byte) and changes whenever the task does
+// (every write moves updated_at). A client that sends it back in If-Match
+// with a PUT, PATCH or DELETE changes the task only if nobody has changed
+// it since, else gets 412 and reads it again: no lost update. The check
+// runs inside the store's write transaction (Store.Update, Store.Delete),
+// on the task as it is then, so two writes with the same If-Match cannot
+// both pass.
+//
+// If-Match is optional by default, as in the seeds, whose clients send
+// none; -require-precondition makes it mandatory (428 without one).
+
+// precondition is the check of r's If-Match, If-Unmodified-Since and
+// If-None-Match against a task as stored. The task has no Last-Modified:
+// updated_at moves by the millisecond and HTTP dates by the second, so two
+// writes in one second would pass the same If-Unmodified-Since.
+func (h *handlers) precondition(r *http.Request) Precondition {
+	return func(current Task) error {
+		etag, err := taskETag(current)
+		if err != nil {
+			return err
+		}
+		return respond.Preconditions{ETag: etag, Required: h.requirePrecondition}.Check(r)
+	}
+}
+
+// taskETag is the ETag respond.JSON sends with t: Next's ETag of its JSON
+// as the route's codec writes it, encoding/json without HTML escaping
+// (jsoncodec.Std; the routes name no other codec).
+func taskETag(t Task) (string, error) {
+	body, err := jsoncodec.Std{}.Append(nil, t)
+	if err != nil {
+		return "", err
+	}
+	return respond.ETag(body), nil
 }
 
 // taskPath is the URL path of task id, the Location of a created task.

@@ -3,7 +3,7 @@
 //
 //	GET    /api/tasks         the caller's tasks, newest first: ?status=todo|doing|done, ?limit=1..100 (20), ?cursor=
 //	POST   /api/tasks         create: {"title": "...", "description": "...", "status": "todo"}; 201 + Location
-//	GET    /api/tasks/[id]    one task
+//	GET    /api/tasks/[id]    one task, with its ETag
 //	PUT    /api/tasks/[id]    replace: title required; description "" and status "todo" when left out
 //	PATCH  /api/tasks/[id]    change only the members given; "description": null clears it
 //	DELETE /api/tasks/[id]    204
@@ -15,7 +15,10 @@
 // exist. Errors are JSON, {"error": "..."}, naming the field or query
 // parameter at fault; unknown body members and query parameters are refused,
 // not ignored. Titles have 1 to 200 characters, descriptions at most 2000;
-// bodies are limited to 16kb. Responses are logged, one line each, to stderr.
+// bodies are limited to 16kb. PUT, PATCH and DELETE honour If-Match with
+// the ETag of a GET: 412 if the task changed since, so that no client
+// overwrites a change it has not seen. Responses are logged, one line each,
+// to stderr.
 //
 // The layers: handlers.go (HTTP: route, bodyparser, respond) → service.go
 // (validation, rules, ownership) → store.go (SQL, parameterised, schema
@@ -34,6 +37,8 @@
 //	-cors-origin ORIGIN      the one browser origin allowed to call the API
 //	                         (https://app.example); default none: same-origin only
 //	-shutdown-timeout 10s    how long requests in flight may take to finish on SIGINT/SIGTERM
+//	-require-precondition    refuse PUT, PATCH and DELETE without If-Match (428); default:
+//	                         If-Match is optional, and checked when sent (412 if the task changed)
 //
 // Prefer the environment for secrets: flags are visible to other local users
 // in the process list.
@@ -63,6 +68,9 @@
 //	curl -sS -X PUT -H "$AUTH" -H "$JSON" -d '{"title":"Write the README","status":"doing"}' $BASE$TASK; echo
 //	                                                           # replace: the description left out is now ""
 //	curl -sS -X PATCH -H "$AUTH" -H "$JSON" -d '{"status":"done"}' $BASE$TASK; echo  # only the status changes
+//	ETAG=$(curl -sS -o /dev/null -w '%header{etag}' -H "$AUTH" $BASE$TASK)           # the version read
+//	curl -sS -X PATCH -H "$AUTH" -H "$JSON" -H "If-Match: $ETAG" -d '{"status":"doing"}' $BASE$TASK; echo
+//	                                                           # only if unchanged since: else 412
 //	curl -si -X DELETE -H "$AUTH" $BASE$TASK                   # 204 No Content
 //	curl -si -H "$AUTH" $BASE$TASK; echo                       # 404 {"error":"task not found"}
 //
@@ -127,6 +135,9 @@ type config struct {
 	ShutdownTimeout time.Duration
 	BodyTimeout     time.Duration // how long a request body may take; 0: defaultBodyTimeout
 	Logger          *slog.Logger  // nil: slog.Default()
+	// RequirePrecondition refuses PUT, PATCH and DELETE without If-Match
+	// (or If-None-Match) with 428 Precondition Required.
+	RequirePrecondition bool
 }
 
 // defaultBodyTimeout gives a 16kb body 1.6 KB/s: any client that is
@@ -153,6 +164,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	key := fs.String("session-key", "", "`secret` of at least 32 bytes that signs session cookies (env TASKS_SESSION_KEY; default: random, sessions end on restart)")
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive (a slower one gets a 408)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish when stopping")
+	fs.BoolVar(&cfg.RequirePrecondition, "require-precondition", false, "refuse PUT, PATCH and DELETE without If-Match (the task's ETag) with 428")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

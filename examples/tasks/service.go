@@ -87,6 +87,20 @@ type ListQuery struct {
 	Cursor string // "": the first page; else a Page.NextCursor
 }
 
+// Precondition is a condition on a task as stored that a write requires:
+// the HTTP layer's If-Match. The store calls it inside the write's
+// transaction, so that no other write comes between the check and the
+// change, and an error from it aborts the write and is returned as it is.
+// Nil is no condition.
+type Precondition func(current Task) error
+
+func (p Precondition) check(t Task) error {
+	if p == nil {
+		return nil
+	}
+	return p(t)
+}
+
 // Page is one page of a list, newest task first.
 type Page struct {
 	Tasks      []Task
@@ -133,8 +147,8 @@ func (s *Service) Get(ctx context.Context, owner string, id int64) (Task, error)
 	return s.store.Get(ctx, owner, id)
 }
 
-// Replace overwrites every field of owner's task id with in.
-func (s *Service) Replace(ctx context.Context, owner string, id int64, in TaskInput) (Task, error) {
+// Replace overwrites every field of owner's task id with in, if pre holds.
+func (s *Service) Replace(ctx context.Context, owner string, id int64, in TaskInput, pre Precondition) (Task, error) {
 	if owner == "" {
 		return Task{}, errNoOwner
 	}
@@ -143,15 +157,18 @@ func (s *Service) Replace(ctx context.Context, owner string, id int64, in TaskIn
 		return Task{}, err
 	}
 	return s.store.Update(ctx, owner, id, func(t *Task) error {
+		if err := pre.check(*t); err != nil {
+			return err
+		}
 		t.Title, t.Description, t.Status = next.Title, next.Description, next.Status
 		t.UpdatedAt = s.clock()
 		return nil
 	})
 }
 
-// Patch changes the fields of owner's task id that p sets. An empty patch
-// returns the task unchanged.
-func (s *Service) Patch(ctx context.Context, owner string, id int64, p TaskPatch) (Task, error) {
+// Patch changes the fields of owner's task id that p sets, if pre holds. An
+// empty patch returns the task unchanged, still checked against pre.
+func (s *Service) Patch(ctx context.Context, owner string, id int64, p TaskPatch, pre Precondition) (Task, error) {
 	if owner == "" {
 		return Task{}, errNoOwner
 	}
@@ -172,9 +189,19 @@ func (s *Service) Patch(ctx context.Context, owner string, id int64, p TaskPatch
 		return Task{}, invalidStatus()
 	}
 	if p == (TaskPatch{}) {
-		return s.store.Get(ctx, owner, id)
+		t, err := s.store.Get(ctx, owner, id)
+		if err == nil {
+			err = pre.check(t)
+		}
+		if err != nil {
+			return Task{}, err
+		}
+		return t, nil
 	}
 	return s.store.Update(ctx, owner, id, func(t *Task) error {
+		if err := pre.check(*t); err != nil {
+			return err
+		}
 		if p.Title != nil {
 			t.Title = title
 		}
@@ -189,12 +216,12 @@ func (s *Service) Patch(ctx context.Context, owner string, id int64, p TaskPatch
 	})
 }
 
-// Delete removes owner's task id.
-func (s *Service) Delete(ctx context.Context, owner string, id int64) error {
+// Delete removes owner's task id, if pre holds.
+func (s *Service) Delete(ctx context.Context, owner string, id int64, pre Precondition) error {
 	if owner == "" {
 		return errNoOwner
 	}
-	return s.store.Delete(ctx, owner, id)
+	return s.store.Delete(ctx, owner, id, pre)
 }
 
 // List returns a page of owner's tasks.

@@ -258,8 +258,11 @@ func (s *Store) List(ctx context.Context, owner string, status Status, before in
 
 // Update reads owner's task id, lets change modify it, and writes it back,
 // all in one transaction, so that two concurrent updates cannot lose each
-// other's changes. An error from change aborts the update and is returned
-// as it is.
+// other's changes, and a condition that change checks on the task (the
+// service's Precondition: If-Match) still holds when it is written: the
+// transaction takes the write lock when it begins (_txlock=immediate), so
+// no other write comes between the read and the UPDATE. An error from
+// change aborts the update and is returned as it is.
 func (s *Store) Update(ctx context.Context, owner string, id int64, change func(*Task) error) (Task, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -284,9 +287,40 @@ func (s *Store) Update(ctx context.Context, owner string, id int64, change func(
 	return t, nil
 }
 
-// Delete removes owner's task id, or returns errNotFound.
-func (s *Store) Delete(ctx context.Context, owner string, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM tasks WHERE id = ? AND owner = ?`, id, owner)
+// Delete removes owner's task id, or returns errNotFound. With a check, it
+// reads the task and deletes it only if check returns nil, in one
+// transaction (as Update), and returns check's error as it is otherwise.
+func (s *Store) Delete(ctx context.Context, owner string, id int64, check func(Task) error) error {
+	if check == nil {
+		return deleteTask(ctx, s.db, owner, id)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("delete task %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	t, err := getTask(ctx, tx, owner, id)
+	if err != nil {
+		return err
+	}
+	if err := check(t); err != nil {
+		return err
+	}
+	if err := deleteTask(ctx, tx, owner, id); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("delete task %d: %w", id, err)
+	}
+	return nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func deleteTask(ctx context.Context, db execer, owner string, id int64) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM tasks WHERE id = ? AND owner = ?`, id, owner)
 	if err != nil {
 		return fmt.Errorf("delete task %d: %w", id, err)
 	}
