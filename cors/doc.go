@@ -25,7 +25,8 @@
 // CORS protects responses, not servers: a simple cross-origin request (a
 // GET, or a form-like POST) reaches the handler whatever the policy, and
 // only its answer is hidden from the script. Guard state changes with
-// authentication, and see net/http's CrossOriginProtection (Go 1.25).
+// authentication and net/http's CrossOriginProtection, which every
+// compose route applies, trusting the origins its CORS config names.
 //
 // What this package adds is safety. [New] refuses, with an error that says
 // why, the configurations rs/cors accepts silently but cannot honour:

@@ -18,8 +18,8 @@
 //   - GET /api/refused: only https://other.example is allowed; fetch rejects.
 //     The request is still sent and the handler runs (it is a "simple"
 //     request, not preflighted): CORS decides who may read an answer, not who
-//     may call the route. That is what authentication and
-//     http.CrossOriginProtection are for.
+//     may call the route. That is what authentication and compose's
+//     cross-origin protection are for (csrf_browser_test.go).
 //   - PUT /api/tasks/1 with a JSON body and an X-Request-Id header: the
 //     browser first sends a preflight (OPTIONS), which cors answers (the
 //     handler never sees it) because PUT, Content-Type and X-Request-Id are
