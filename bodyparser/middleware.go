@@ -61,7 +61,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if deadline {
-		setReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
+		watch.SetReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
 	}
 	text := bytes.TrimPrefix(enc.Decode(raw), []byte("\uFEFF"))
 	b := &body{raw: raw, kind: k, text: whatwg.ValidUTF8(text), needJSON: p.alwaysJSON}
@@ -177,7 +177,7 @@ func (p *parser) refuseUnread(w http.ResponseWriter, r *http.Request, e *apierro
 
 // setDeadline sets the body read deadline, reporting whether it could.
 func (p *parser) setDeadline(w http.ResponseWriter) bool {
-	return p.timeout > 0 && setReadDeadline(w, time.Now().Add(p.timeout))
+	return p.timeout > 0 && watch.SetReadDeadline(w, time.Now().Add(p.timeout))
 }
 
 // refuseTooLarge answers 413. On HTTP/1 the connection is closed after it,
@@ -233,7 +233,7 @@ func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 	p.next.ServeHTTP(w, r)
 	if sb != nil && sb.eof {
 		// Else the deadline stays, to bound net/http's reading of what is left.
-		setReadDeadline(w, time.Time{})
+		watch.SetReadDeadline(w, time.Time{})
 	}
 }
 

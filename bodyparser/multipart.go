@@ -12,6 +12,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/internal/size"
+	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
 // MultipartConfig sets the limits of multipart/form-data parsing; every
@@ -217,7 +218,7 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		return true
 	}
 	if deadline {
-		setReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
+		watch.SetReadDeadline(w, time.Time{}) // r.Body returned EOF: the deadline was the body's alone
 	}
 	p.serveForm(w, r, fd)
 	return true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apiroutes/apiroutes/apierror"
+	"github.com/apiroutes/apiroutes/internal/watch"
 )
 
 var errTooLarge = errors.New("bodyparser: body exceeds the limit")
@@ -277,21 +278,6 @@ func readLimited(src io.Reader, limit int64) ([]byte, error) {
 	return out, nil
 }
 
-// setReadDeadline does what [http.ResponseController.SetReadDeadline] does,
-// without building an error with fmt.Errorf for every writer that cannot.
-func setReadDeadline(w http.ResponseWriter, t time.Time) bool {
-	for {
-		switch x := w.(type) {
-		case interface{ SetReadDeadline(time.Time) error }:
-			return x.SetReadDeadline(t) == nil
-		case interface{ Unwrap() http.ResponseWriter }:
-			w = x.Unwrap()
-		default:
-			return false
-		}
-	}
-}
-
 // innermost follows Unwrap to the writer net/http created.
 func innermost(w http.ResponseWriter) http.ResponseWriter {
 	for {
@@ -311,7 +297,7 @@ func innermost(w http.ResponseWriter) http.ResponseWriter {
 // it could block or would invite a 100-continue upload.
 func signalTooLarge(w http.ResponseWriter, r *http.Request, body io.ReadCloser) {
 	if strings.EqualFold(r.Header.Get("Expect"), "100-continue") ||
-		!setReadDeadline(w, time.Now().Add(20*time.Millisecond)) {
+		!watch.SetReadDeadline(w, time.Now().Add(20*time.Millisecond)) {
 		return
 	}
 	var one [1]byte

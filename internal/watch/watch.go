@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/apiroutes/apiroutes/jsoncodec"
 )
@@ -287,4 +288,20 @@ type writerOnly struct{ io.Writer }
 
 func (w *Writer) push(target string, opts *http.PushOptions) error {
 	return w.rw.(http.Pusher).Push(target, opts)
+}
+
+// SetReadDeadline does what [http.ResponseController.SetReadDeadline] does,
+// without building an error with fmt.Errorf for every writer that cannot:
+// it reports whether a writer along w's Unwrap chain set the deadline.
+func SetReadDeadline(w http.ResponseWriter, t time.Time) bool {
+	for {
+		switch x := w.(type) {
+		case interface{ SetReadDeadline(time.Time) error }:
+			return x.SetReadDeadline(t) == nil
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return false
+		}
+	}
 }
