@@ -1,20 +1,24 @@
 // Command webhook receives GitHub webhooks and verifies their
 // X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the shared secret)
-// before trusting a byte of them. It shows the two ways apiroutes offers:
+// with package webhook before trusting a byte of them. It shows the two
+// ways apiroutes offers:
 //
-//   - POST /api/webhooks/github keeps the body parser on: the signature is
-//     checked over bodyparser.Bytes(r), the bytes exactly as sent, and the
-//     event is then decoded with bodyparser.Decode. No need for Next's
-//     bodyParser: false just to verify a signature.
+//   - POST /api/webhooks/github keeps the body parser on: the verifier runs
+//     in BeforeBody, over the bytes exactly as sent, and the event is then
+//     decoded with bodyparser.Decode. No need for Next's bodyParser: false
+//     just to verify a signature.
 //   - POST /api/webhooks/github-raw is the bodyParser: false variant
-//     (Body.Raw in its compose.Config): the handler streams the body through the HMAC itself,
-//     within an explicit 25mb limit (GitHub's largest payload).
+//     (Body.Raw in its compose.Config): the handler reads the verified
+//     body from r.Body itself.
 //
-// A missing, malformed or wrong signature is answered 401, in constant
-// time. Run it:
+// Both accept up to 25mb (GitHub's largest payload), handle each event once
+// (a redelivery of a handled X-GitHub-Delivery is answered 200 without
+// running the handler again), and answer a missing, malformed or wrong
+// signature with 401. Run it:
 //
 //	go run ./examples/webhook -secret "It's a Secret to Everybody"
 //	curl -i localhost:3000/api/webhooks/github -H 'X-GitHub-Event: ping' \
+//	  -H 'X-GitHub-Delivery: 72d3162e-cc78-11e3-81ab-4c9367dc0958' \
 //	  -H 'X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17' \
 //	  --data-binary 'Hello, World!'
 //
@@ -23,13 +27,9 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
-	"hash"
 	"io"
 	"log/slog"
 	"net"
@@ -45,38 +45,8 @@ import (
 	"github.com/apiroutes/apiroutes/compose"
 	"github.com/apiroutes/apiroutes/respond"
 	"github.com/apiroutes/apiroutes/route"
+	"github.com/apiroutes/apiroutes/webhook"
 )
-
-// errSignature is the answer to every bad signature: which check failed is
-// logged, not told.
-var errSignature = apierror.Unauthorized("invalid or missing X-Hub-Signature-256")
-
-// verifier checks GitHub signatures with one secret.
-type verifier struct{ secret []byte }
-
-// parseSignature returns the MAC from a "sha256=<64 hex digits>" header.
-func parseSignature(header string) ([]byte, error) {
-	hexSum, ok := strings.CutPrefix(header, "sha256=")
-	if !ok || len(hexSum) != 2*sha256.Size {
-		return nil, errors.New("want sha256=<64 hex digits>")
-	}
-	return hex.DecodeString(hexSum)
-}
-
-func (v verifier) newMAC() hash.Hash { return hmac.New(sha256.New, v.secret) }
-
-// check compares the MAC of what was read with the signature header, in
-// constant time.
-func (v verifier) check(r *http.Request, mac hash.Hash) error {
-	want, err := parseSignature(r.Header.Get("X-Hub-Signature-256"))
-	if err != nil {
-		return apierror.Wrap(err, errSignature.Status, errSignature.Message)
-	}
-	if !hmac.Equal(mac.Sum(nil), want) {
-		return apierror.Wrap(errors.New("signature mismatch"), errSignature.Status, errSignature.Message)
-	}
-	return nil
-}
 
 // event is the part of a GitHub event this example reads.
 type event struct {
@@ -96,13 +66,8 @@ type receipt struct {
 	Repository string `json:"repository,omitempty"`
 }
 
-// parsed verifies over the bytes the body parser kept, then decodes.
-func (v verifier) parsed(w http.ResponseWriter, r *http.Request) error {
-	mac := v.newMAC()
-	mac.Write(bodyparser.Bytes(r))
-	if err := v.check(r, mac); err != nil {
-		return err
-	}
+// parsed handles a verified delivery, decoded by the body parser.
+func parsed(w http.ResponseWriter, r *http.Request) error {
 	rc := receipt{OK: true, Event: r.Header.Get("X-GitHub-Event"), Delivery: r.Header.Get("X-GitHub-Delivery"), Bytes: int64(len(bodyparser.Bytes(r)))}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 		ev, err := bodyparser.Decode[event](r)
@@ -114,14 +79,10 @@ func (v verifier) parsed(w http.ResponseWriter, r *http.Request) error {
 	return respond.JSON(w, r, http.StatusOK, rc)
 }
 
-// raw streams the untouched body through the MAC (bodyParser: false).
-func (v verifier) raw(w http.ResponseWriter, r *http.Request) error {
-	mac := v.newMAC()
-	n, err := io.Copy(mac, r.Body) // a body past the limit fails here: 413
+// raw reads the verified body itself (bodyParser: false).
+func raw(w http.ResponseWriter, r *http.Request) error {
+	n, err := io.Copy(io.Discard, r.Body)
 	if err != nil {
-		return err
-	}
-	if err := v.check(r, mac); err != nil {
 		return err
 	}
 	return respond.JSON(w, r, http.StatusOK, receipt{OK: true, Event: r.Header.Get("X-GitHub-Event"), Delivery: r.Header.Get("X-GitHub-Delivery"), Bytes: n})
@@ -129,22 +90,32 @@ func (v verifier) raw(w http.ResponseWriter, r *http.Request) error {
 
 // newServer returns the webhook API.
 func newServer(secret string, logger *slog.Logger) http.Handler {
-	v := verifier{secret: []byte(secret)}
 	// GitHub does not compress deliveries, and the signature covers the
-	// bytes as sent: a compressed body is refused (415) rather than inflated.
-	api := compose.Config{
-		Body:   bodyparser.Config{SizeLimit: "25mb", DisableDecompression: true},
-		Errors: apierror.Config{Logger: logger},
+	// bytes as sent: the verifier refuses a compressed body (415) before
+	// anything inflates it. Each route remembers its own events.
+	verify := func() []func(http.Handler) http.Handler {
+		return []func(http.Handler) http.Handler{webhook.New(webhook.Config{
+			Scheme:    webhook.GitHub,
+			Secrets:   []string{secret},
+			SizeLimit: "25mb",
+			Replay:    webhook.NewMemoryReplay(10_000),
+		})}
 	}
-	raw := api // bodyParser: false
-	raw.Body.Raw = true
+	api := compose.Config{
+		Body:       bodyparser.Config{SizeLimit: "25mb"},
+		Errors:     apierror.Config{Logger: logger},
+		BeforeBody: verify(),
+	}
+	rawHook := api // bodyParser: false
+	rawHook.Body.Raw = true
+	rawHook.BeforeBody = verify()
 	mux := route.NewMux()
 	mux.Handle("/api/webhooks/github", compose.Route(route.Methods{
-		http.MethodPost: apierror.HandlerFunc(v.parsed),
+		http.MethodPost: apierror.HandlerFunc(parsed),
 	}, api))
 	mux.Handle("/api/webhooks/github-raw", compose.Route(route.Methods{
-		http.MethodPost: apierror.HandlerFunc(v.raw),
-	}, raw))
+		http.MethodPost: apierror.HandlerFunc(raw),
+	}, rawHook))
 	return mux
 }
 
@@ -165,7 +136,7 @@ func main() {
 	srv := &http.Server{
 		Handler:           newServer(*secret, logger),
 		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       time.Minute,
+		ReadTimeout:       time.Minute, // bounds the verifier's read of the body
 		WriteTimeout:      time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10, // Node allows 16 KiB; net/http's default is 1 MiB
