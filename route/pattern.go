@@ -104,7 +104,7 @@ func parseSegment(part string) (segment, error) {
 			return segment{}, fmt.Errorf("segment %q: a parameter takes a whole segment, written [name], [...name] or [[...name]]", part)
 		case strings.ContainsAny(part, "{}"):
 			return segment{}, fmt.Errorf("segment %q: patterns are Next's file names: write [name] for {name} and [...name] for {name...}", part)
-		case part == "." || part == "..":
+		case dots(part) > 0: // "%2e" is a dot too, to the URL parser and the cleaning of requests
 			return segment{}, fmt.Errorf("segment %q: dot segments never match: requests are redirected to the path without them", part)
 		}
 		text, err := canonicalStatic(part)

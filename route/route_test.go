@@ -235,6 +235,8 @@ func TestBadPatternsPanicAtRegistration(t *testing.T) {
 		{[]string{"api/tasks"}, "want a path starting with /"},
 		{[]string{"/api//tasks"}, "empty segment"},
 		{[]string{"/api/../tasks"}, "dot segments never match"},
+		{[]string{"/api/%2e/tasks"}, "dot segments never match"},
+		{[]string{"/api/.%2E"}, "dot segments never match"},
 		{[]string{"get /api/tasks"}, `"get" is not a method`},
 		{[]string{"/x/[a]", "/x/[b]"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
 		{[]string{"/x/[a]/y", "/x/[b]/z"}, "You cannot use different slug names for the same dynamic path ('a' !== 'b')."},
