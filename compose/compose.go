@@ -81,11 +81,12 @@ type Config struct {
 	// state-changing requests (POST, PUT, PATCH, DELETE…) from any origin,
 	// as Next.js does. By default the chain refuses, with 403, those that
 	// a browser marks as coming from another origin (Sec-Fetch-Site, else
-	// an Origin that is not the Host), unless CORS allows that origin by
-	// name: an AllowedOrigins entry or pattern, or AllowOriginFunc. "*"
-	// trusts no one: it lets any site read public answers, not act with
-	// your users' cookies. Requests without those headers (curl, servers,
-	// webhooks) and GET, HEAD and OPTIONS always pass.
+	// an Origin that is not the Host), unless CORS lists that exact origin
+	// in AllowedOrigins. Patterns, AllowOriginFunc and "*" trust no one:
+	// they let other sites read answers, not act with your users' cookies
+	// (trust more with CrossOriginProtection's AddTrustedOrigin). Requests
+	// without those headers (curl, servers, webhooks) and GET, HEAD and
+	// OPTIONS always pass.
 	DisableCrossOriginProtection bool
 
 	// RequestID, when true, puts requestid.Handler outermost: each request

@@ -3,7 +3,7 @@ package compose
 import (
 	"log/slog"
 	"net/http"
-	"slices"
+	"strings"
 
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/cors"
@@ -31,7 +31,7 @@ func (c *Config) crossOriginCheck() func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			err := cop.Check(r)
-			if err == nil || trusted != nil && trusted(r) {
+			if err == nil || trusted != nil && trusted.Check(r) == nil {
 				next.ServeHTTP(w, r)
 				return
 			}
@@ -54,18 +54,26 @@ func (c *Config) crossOriginCheck() func(http.Handler) http.Handler {
 	}
 }
 
-// corsTrust returns whether the route's CORS policy o names a request's
-// origin, or nil when it names none. "*" names no one: it lets any site
-// read what the route answers without credentials, which says nothing of
-// which sites may make the user's browser change things.
-func corsTrust(o *cors.Options) func(*http.Request) bool {
+// corsTrust returns a protection that trusts the exact origins the route's
+// CORS policy o lists, or nil when it lists none. Patterns and
+// AllowOriginFunc are not trusted: they let a page read answers, and a
+// sibling subdomain or a func that reflects any origin ("null" included)
+// must not thereby be able to act with the user's cookies. Nor is "*".
+// net/http's own AddTrustedOrigin matches them, as Check does; an entry it
+// refuses is not trusted.
+func corsTrust(o *cors.Options) *http.CrossOriginProtection {
 	if o == nil {
 		return nil
 	}
-	named := *o
-	named.AllowedOrigins = slices.DeleteFunc(slices.Clone(o.AllowedOrigins), func(s string) bool { return s == "*" })
-	if named.AllowOriginFunc == nil && len(named.AllowedOrigins) == 0 {
-		return nil
+	var trusted *http.CrossOriginProtection
+	for _, origin := range o.AllowedOrigins {
+		if strings.Contains(origin, "*") {
+			continue
+		}
+		if trusted == nil {
+			trusted = http.NewCrossOriginProtection()
+		}
+		_ = trusted.AddTrustedOrigin(strings.ToLower(origin)) // browsers send it lower-case
 	}
-	return named.OriginAllowed()
+	return trusted
 }

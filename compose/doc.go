@@ -24,7 +24,7 @@
 // user's cookies when SameSite lets them go. Here the chain refuses such
 // writes with 403: net/http's [http.CrossOriginProtection] checks every
 // method but GET, HEAD and OPTIONS (Sec-Fetch-Site, else Origin against
-// Host), and trusts the origins the route's CORS policy names (not "*").
+// Host), and trusts the exact origins the route's CORS policy lists.
 // Clients that are not browsers send neither header and pass. A route that
 // takes writes from other sites on purpose opts out in its own config,
 // never by path: hook.DisableCrossOriginProtection = true.
