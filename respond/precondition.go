@@ -48,7 +48,8 @@ type Preconditions struct {
 //     If-Modified-Since are left to the response: [JSON] and [Send] answer
 //     304.
 //   - 428 when Required and the method is not GET or HEAD but r carries
-//     no If-Match, no If-None-Match and no If-Unmodified-Since that counts.
+//     no If-Match, no If-None-Match: * and no If-Unmodified-Since that
+//     counts (If-None-Match with tags says nothing of the current version).
 //   - 500 when ETag is not empty and not an entity-tag.
 //
 // CONNECT, OPTIONS and TRACE select no representation: their
@@ -102,9 +103,11 @@ func (p Preconditions) Check(r *http.Request) error {
 	}
 	if !getOrHead {
 		if inm := h["If-None-Match"]; len(inm) > 0 {
-			conditional = true
 			switch scanTags(inm, cur, false) {
 			case listStar:
+				// Only "*" says what the client saw (nothing): a list
+				// of other tags, or an empty one, protects no update.
+				conditional = true
 				if exists {
 					return errIfNoneMatchStar
 				}

@@ -166,6 +166,8 @@ func TestCheckFollowsRFC9110(t *testing.T) {
 		{name: "Required asks for * for nothing", method: "PUT", p: Preconditions{Required: true}, want: errRequiredAbsent},
 		{name: "Required passes If-Match", p: Preconditions{ETag: cur, Required: true}, header: hdr{"If-Match": {cur}}},
 		{name: "Required passes If-None-Match", method: "PUT", p: Preconditions{Required: true}, header: hdr{"If-None-Match": {"*"}}},
+		{name: "Required does not count an empty If-None-Match", method: "PUT", p: Preconditions{ETag: cur, Required: true}, header: hdr{"If-None-Match": {""}}, want: errRequiredETag},
+		{name: "Required does not count If-None-Match with other tags", method: "PUT", p: Preconditions{ETag: cur, Required: true}, header: hdr{"If-None-Match": {`"other", W/"v6"`}}, want: errRequiredETag},
 		{name: "Required passes a date", p: Preconditions{ETag: cur, LastModified: lastModified, Required: true}, header: hdr{"If-Unmodified-Since": {"Fri, 14 Mar 2025 09:26:53 GMT"}}},
 		{name: "Required does not count an invalid date", p: Preconditions{ETag: cur, LastModified: lastModified, Required: true}, header: hdr{"If-Unmodified-Since": {"soon"}}, want: errRequiredETag},
 		{name: "Required does not count a date it cannot compare", p: Preconditions{ETag: cur, Required: true}, header: hdr{"If-Unmodified-Since": {"Fri, 14 Mar 2025 09:26:53 GMT"}}, want: errRequiredETag},
