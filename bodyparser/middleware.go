@@ -54,7 +54,7 @@ func (p *parser) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.next.ServeHTTP(w, r)
 		return
 	}
-	deadline := p.setDeadline(w)
+	deadline := p.setDeadline(w, r)
 	raw, err := p.read(r, &cs)
 	if err != nil {
 		p.refuseRead(w, r, err)
@@ -170,14 +170,15 @@ func (p *parser) refuseRead(w http.ResponseWriter, r *http.Request, err error) {
 // reads up to 256 KiB of what is left to keep the connection, gives up.
 func (p *parser) refuseUnread(w http.ResponseWriter, r *http.Request, e *apierror.Error, started bool) {
 	if !started && !noBody(r) {
-		p.setDeadline(w)
+		p.setDeadline(w, r)
 	}
 	p.errs.Write(w, r, e)
 }
 
-// setDeadline sets the body read deadline, reporting whether it could.
-func (p *parser) setDeadline(w http.ResponseWriter) bool {
-	return p.timeout > 0 && watch.SetReadDeadline(w, time.Now().Add(p.timeout))
+// setDeadline sets the body read deadline, reporting whether it could (see
+// watch.SetBodyDeadline).
+func (p *parser) setDeadline(w http.ResponseWriter, r *http.Request) bool {
+	return p.timeout > 0 && watch.SetBodyDeadline(w, r, p.timeout)
 }
 
 // refuseTooLarge answers 413. On HTTP/1 the connection is closed after it,
@@ -226,7 +227,7 @@ func (p *parser) serveRaw(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(innermost(w), r.Body, p.limit)
 	}
 	var sb *slowBody
-	if r.ContentLength != 0 && p.setDeadline(w) {
+	if r.ContentLength != 0 && p.setDeadline(w, r) {
 		sb = &slowBody{ReadCloser: r.Body, w: w, http1: r.ProtoMajor < 2, timedOut: p.timedOut}
 		r.Body = sb
 	}

@@ -172,7 +172,7 @@ func (p *parser) serveMultipart(w http.ResponseWriter, r *http.Request, ct strin
 		p.serveForm(w, r, fd)
 		return true
 	}
-	deadline := p.setDeadline(w)
+	deadline := p.setDeadline(w, r)
 	src := &capReader{r: r.Body, n: p.limit}
 	var d *decoding
 	if cs.n > 0 {

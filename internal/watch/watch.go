@@ -290,6 +290,16 @@ func (w *Writer) push(target string, opts *http.PushOptions) error {
 	return w.rw.(http.Pusher).Push(target, opts)
 }
 
+// SetBodyDeadline sets the read deadline of r's body to d from now, unless
+// the server's own ReadTimeout is no longer than d: a layer never gives a
+// client more time than the operator did. It reports whether it set one.
+func SetBodyDeadline(w http.ResponseWriter, r *http.Request, d time.Duration) bool {
+	if srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server); srv != nil && srv.ReadTimeout > 0 && srv.ReadTimeout <= d {
+		return false
+	}
+	return SetReadDeadline(w, time.Now().Add(d))
+}
+
 // SetReadDeadline does what [http.ResponseController.SetReadDeadline] does,
 // without building an error with fmt.Errorf for every writer that cannot:
 // it reports whether a writer along w's Unwrap chain set the deadline.
