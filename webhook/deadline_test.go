@@ -84,3 +84,40 @@ func TestTheBodyMustArriveBeforeTheReadDeadline(t *testing.T) {
 		t.Errorf("the handler ran %d times, want 2", n)
 	}
 }
+
+// The verifier never gives a body more time than the server's own
+// ReadTimeout: a shorter one stays in force.
+func TestTheServersShorterReadTimeoutIsKept(t *testing.T) {
+	v, err := Config{Scheme: GitHub, Secrets: []string{"s3cret"}}.compile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ran atomic.Int32
+	srv := httptest.NewUnstartedServer(&handler{verifier: v, next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ran.Add(1) })})
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nX-Hub-Signature-256: sha256="+strings.Repeat("0", 64)+"\r\nContent-Length: 10\r\n\r\n12345")
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if took := time.Since(start); res.StatusCode != http.StatusRequestTimeout || took > 2*time.Second {
+		t.Errorf("got %d %q after %v, want 408 at the server's 300ms", res.StatusCode, b, took)
+	}
+	if !strings.Contains(string(b), "the server's ReadTimeout") {
+		t.Errorf("408 says %q", b)
+	}
+	if ran.Load() != 0 {
+		t.Error("the handler ran")
+	}
+}

@@ -32,8 +32,8 @@
 //     ReadTimeout), else 408.
 //   - A signature header over 4096 bytes, or with more than 16 signatures
 //     of the scheme's version, is refused before the body is read. Each
-//     secret's MAC is computed once per request; without a Replay, a
-//     verified delivery allocates nothing.
+//     secret's MAC is computed once per request, in pooled state; a
+//     verified delivery allocates only the body the handler is given.
 //   - No Replay: a verified delivery is handled however often it comes.
 //     See [Replay] for what a duplicate is answered, and why.
 //

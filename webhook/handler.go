@@ -56,13 +56,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.refuseTooLarge(w, r)
 		return
 	}
-	deadline := watch.SetReadDeadline(w, time.Now().Add(h.timeout))
+	deadline := watch.SetBodyDeadline(w, r, h.timeout) // false: the server's own is shorter
 	body, err := s.read(r.Body, r.ContentLength, h.limit)
 	if deadline && err == nil {
 		watch.SetReadDeadline(w, time.Time{}) // the body is read: the deadline was its alone
 	}
 	if err != nil {
-		h.refuseRead(w, r, err)
+		h.refuseRead(w, r, err, deadline)
 		return
 	}
 	if !h.matches(s, h.prefix(s, id), body) {
@@ -70,11 +70,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// The handler reads the same bytes; r is restored when it returns, so
-	// that nothing outside reads the pooled buffer afterwards.
+	// The handler reads the same bytes, and owns them: it may read them
+	// after this call returns (http.TimeoutHandler's late handler, a
+	// goroutine), so the buffer leaves the pool. r is restored when it
+	// returns.
+	s.buf = nil
 	orig, origLength := r.Body, r.ContentLength
-	s.body = bodyReader{b: body}
-	r.Body, r.ContentLength = &s.body, int64(len(body))
+	r.Body, r.ContentLength = &bodyReader{b: body}, int64(len(body))
 	defer func() { r.Body, r.ContentLength = orig, origLength }()
 
 	if h.replay == nil {
@@ -101,14 +103,22 @@ func (h *handler) parseHeaders(hd http.Header, s *state) (string, *apierror.Erro
 		}
 		return "", parseStripe(v, &s.sig)
 	}
-	id, e := single(hd, "Webhook-Id", &idErrors)
+	// Svix sends the same headers named svix-*, unless its customer chose
+	// the webhook-* names: read one set, whole.
+	idKey, tsKey, sigKey := "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature"
+	if _, ok := hd[idKey]; !ok {
+		if _, ok := hd["Svix-Id"]; ok {
+			idKey, tsKey, sigKey = "Svix-Id", "Svix-Timestamp", "Svix-Signature"
+		}
+	}
+	id, e := single(hd, idKey, &idErrors)
 	if e != nil {
 		return "", e
 	}
 	if len(id) > maxID {
 		return "", errStandardID
 	}
-	ts, e := single(hd, "Webhook-Timestamp", &timestampErrors)
+	ts, e := single(hd, tsKey, &timestampErrors)
 	if e != nil {
 		return "", e
 	}
@@ -116,7 +126,7 @@ func (h *handler) parseHeaders(hd http.Header, s *state) (string, *apierror.Erro
 	if s.sig.ts, ok = parseUnix(ts); !ok {
 		return "", errStandardTime
 	}
-	v, e := single(hd, "Webhook-Signature", &signatureErrors)
+	v, e := single(hd, sigKey, &signatureErrors)
 	if e != nil {
 		return "", e
 	}
@@ -192,7 +202,7 @@ func (h *handler) refuseTooLarge(w http.ResponseWriter, r *http.Request) {
 // refuseRead answers a body that could not be read: ours past the limit,
 // an error with a status (bodyparser's Raw limit and deadline in front of
 // us) as it says, anything else 400.
-func (h *handler) refuseRead(w http.ResponseWriter, r *http.Request, err error) {
+func (h *handler) refuseRead(w http.ResponseWriter, r *http.Request, err error, deadline bool) {
 	var mbe *http.MaxBytesError
 	var sc apierror.StatusCoder
 	switch {
@@ -204,7 +214,11 @@ func (h *handler) refuseRead(w http.ResponseWriter, r *http.Request, err error) 
 		if r.ProtoMajor < 2 {
 			w.Header().Set("Connection", "close")
 		}
-		h.errs.Write(w, r, apierror.Wrap(err, http.StatusRequestTimeout, "Body not received within "+h.timeout.String()))
+		msg := "Body not received within " + h.timeout.String()
+		if !deadline {
+			msg = "Body not received within the server's ReadTimeout"
+		}
+		h.errs.Write(w, r, apierror.Wrap(err, http.StatusRequestTimeout, msg))
 	default:
 		h.errs.Write(w, r, apierror.Wrap(err, errInvalidBody.Status, errInvalidBody.Message))
 	}

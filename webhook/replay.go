@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -77,8 +78,13 @@ func (h *handler) eventID(r *http.Request, id string, body []byte) (string, *api
 	if len(id) > maxID {
 		return "", errLongID
 	}
-	return id, nil
+	// One Replay may serve several endpoints: an id is the scheme's, so
+	// that GitHub's unsigned X-GitHub-Delivery cannot take a Stripe
+	// event's id.
+	return idPrefix[h.scheme] + id, nil
 }
+
+var idPrefix = [...]string{GitHub: "github:", Stripe: "stripe:", StandardWebhooks: "standardwebhooks:"}
 
 // stripeEventID returns the "id" member of the JSON object body. Stripe
 // writes it first, so the rest is rarely read.
@@ -107,8 +113,10 @@ func stripeEventID(body []byte) (string, bool) {
 
 // NewMemoryReplay returns a [Replay] that remembers up to capacity event
 // ids in memory, for one server. Claim and Done take constant time; a
-// released claim frees its place, and when all are taken, the id claimed
-// longest ago is forgotten. Each id costs its length plus about 100 bytes.
+// released claim frees its place, and when all are taken, the event
+// handled longest ago is forgotten. An event in flight is never forgotten:
+// when every place is in flight, Claim fails and the delivery gets 503.
+// Each id costs its length plus about 100 bytes.
 //
 // Deliveries outside the timestamp tolerance are refused anyway: for Stripe
 // and Standard Webhooks, a capacity that holds the events of one tolerance
@@ -127,8 +135,11 @@ func NewMemoryReplay(capacity int) Replay {
 	return m
 }
 
-// memoryReplay is a map from ids to slots, which are linked in the order
-// of their claims (head is the oldest), or in a free list.
+// memoryReplay is a map from ids to slots. Handled slots are linked in the
+// order they were handled (head is the oldest, the one forgotten when the
+// store is full); slots in flight are in no list and never forgotten, so
+// that a flood of new events cannot make a running one's retry run it
+// again; free slots are in the free list.
 type memoryReplay struct {
 	mu         sync.Mutex
 	ids        map[string]int
@@ -150,35 +161,41 @@ func (m *memoryReplay) Claim(_ context.Context, id string) (claimed, handled boo
 		return false, m.slots[i].handled, nil
 	}
 	i := m.free
-	if i >= 0 {
+	switch {
+	case i >= 0:
 		m.free = m.slots[i].next
-	} else { // full: forget the oldest
+	case m.head >= 0: // full: forget the event handled longest ago
 		i = m.head
 		m.unlink(i)
 		delete(m.ids, m.slots[i].id)
+	default:
+		return false, false, errReplayFull
 	}
 	id = strings.Clone(id) // keep nothing of the request
-	m.slots[i] = slot{id: id, prev: m.tail, next: -1}
-	if m.tail >= 0 {
-		m.slots[m.tail].next = i
-	} else {
-		m.head = i
-	}
-	m.tail = i
+	m.slots[i] = slot{id: id, prev: -1, next: -1}
 	m.ids[id] = i
 	return true, false, nil
 }
+
+// errReplayFull is Claim's error when every slot is in flight.
+var errReplayFull = errors.New("webhook: every id of the memory Replay is in flight: raise its capacity")
 
 func (m *memoryReplay) Done(_ context.Context, id string, handled bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	i, ok := m.ids[id]
 	switch {
-	case !ok: // forgotten at capacity meanwhile
+	case !ok || m.slots[i].handled: // not claimed
 	case handled:
 		m.slots[i].handled = true
+		m.slots[i].prev = m.tail
+		if m.tail >= 0 {
+			m.slots[m.tail].next = i
+		} else {
+			m.head = i
+		}
+		m.tail = i
 	default:
-		m.unlink(i)
 		delete(m.ids, id)
 		m.slots[i] = slot{next: m.free}
 		m.free = i

@@ -360,7 +360,7 @@ func TestAReplayStoreThatFailsIsAnsweredAndLogged(t *testing.T) {
 		wantLog  string
 	}{
 		{"claim fails", brokenStore{claim: down}, http.StatusServiceUnavailable, 0, "connection refused"},
-		{"done fails", brokenStore{done: down}, http.StatusAccepted, 1, `msg="webhook: Replay.Done failed" method=POST path=/api/webhooks event_id=evt-1 error="dial tcp 10.0.0.7:6379: connection refused"`},
+		{"done fails", brokenStore{done: down}, http.StatusAccepted, 1, `msg="webhook: Replay.Done failed" method=POST path=/api/webhooks event_id=github:evt-1 error="dial tcp 10.0.0.7:6379: connection refused"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var runs atomic.Int32
@@ -388,5 +388,81 @@ func TestAReplayStoreThatFailsIsAnsweredAndLogged(t *testing.T) {
 				t.Errorf("log %q, want it to contain %q", logs.String(), tc.wantLog)
 			}
 		})
+	}
+}
+
+// A flood of new events cannot push out one whose handler is running: its
+// retry stays a 409, never a second run; with every place in flight, a new
+// event is answered 503 and its sender retries.
+func TestMemoryReplayNeverForgetsAnEventInFlight(t *testing.T) {
+	t.Parallel()
+	m := webhook.NewMemoryReplay(2)
+	if c, _, err := m.Claim(bg, "running"); !c || err != nil {
+		t.Fatalf("running: claimed %v, %v", c, err)
+	}
+	for _, id := range []string{"a", "b", "c"} { // handled, each pushing out the one before
+		if c, _, err := m.Claim(bg, id); !c || err != nil {
+			t.Fatalf("%s: claimed %v, %v", id, c, err)
+		}
+		m.Done(bg, id, true)
+	}
+	if c, h, err := m.Claim(bg, "running"); c || h || err != nil {
+		t.Errorf("retry of running: claimed %v handled %v %v, want in flight", c, h, err)
+	}
+	if c, _, err := m.Claim(bg, "other"); !c || err != nil { // takes c's place
+		t.Fatalf("other: claimed %v, %v", c, err)
+	}
+	if c, _, err := m.Claim(bg, "one too many"); c || err == nil {
+		t.Errorf("with every place in flight: claimed %v, err %v; want an error", c, err)
+	}
+	m.Done(bg, "running", false) // its handler failed: the retry runs it
+	if c, _, err := m.Claim(bg, "running"); !c || err != nil {
+		t.Errorf("running after its failure: claimed %v, %v", c, err)
+	}
+
+	// Through the middleware: the error is a 503.
+	h := webhook.New(webhook.Config{Scheme: webhook.GitHub, Secrets: []string{ghSecret}, Replay: m,
+		Errors: apierror.Config{Logger: quiet}})(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("the handler ran")
+	}))
+	if w := post(h, gitHubDelivery("new"), ghPayload); w.Code != http.StatusServiceUnavailable {
+		t.Errorf("full store: %d %q, want 503", w.Code, w.Body)
+	}
+}
+
+// Svix names the Standard Webhooks headers svix-* by default; either set
+// verifies, read whole, and a delivery mixing them does not.
+func TestSvixHeadersAreStandardWebhooksToo(t *testing.T) {
+	t.Parallel()
+	h := webhook.New(webhook.Config{Scheme: webhook.StandardWebhooks, Secrets: []string{swSecret}, Errors: apierror.Config{Logger: quiet}})(echo)
+	ts := now()
+	std := swHeaders(swSecret, "msg_1", ts, "{}")
+	svix := http.Header{"Svix-Id": std["Webhook-Id"], "Svix-Timestamp": std["Webhook-Timestamp"], "Svix-Signature": std["Webhook-Signature"]}
+	mixed := http.Header{"Svix-Id": {"msg_2"}, "Webhook-Timestamp": std["Webhook-Timestamp"], "Svix-Signature": std["Webhook-Signature"]}
+	for name, tc := range map[string]struct {
+		h    http.Header
+		want int
+	}{"webhook-*": {std, 200}, "svix-*": {svix, 200}, "mixed": {mixed, 401}} {
+		if w := post(h, tc.h, "{}"); w.Code != tc.want {
+			t.Errorf("%s: %d %q, want %d", name, w.Code, w.Body, tc.want)
+		}
+	}
+}
+
+// A Replay shared by endpoints keeps each scheme's ids apart: a GitHub
+// delivery, whose id is not signed, cannot take a Stripe event's.
+func TestASharedReplayKeepsEachSchemesIDsApart(t *testing.T) {
+	t.Parallel()
+	shared := webhook.NewMemoryReplay(10)
+	var runs atomic.Int32
+	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { runs.Add(1) })
+	gh := webhook.New(webhook.Config{Scheme: webhook.GitHub, Secrets: []string{ghSecret}, Replay: shared})(count)
+	st := webhook.New(webhook.Config{Scheme: webhook.Stripe, Secrets: []string{stripeSecret}, Replay: shared})(count)
+	if w := post(gh, gitHubDelivery("evt_1"), ghPayload); w.Code != 200 {
+		t.Fatalf("GitHub delivery: %d", w.Code)
+	}
+	body := `{"id":"evt_1","type":"charge.succeeded"}`
+	if w := post(st, hdr("Stripe-Signature", signStripe(stripeSecret, now(), body)), body); w.Code != 200 || runs.Load() != 2 {
+		t.Errorf("Stripe event evt_1 after a GitHub delivery evt_1: %d, handler ran %d times, want 2", w.Code, runs.Load())
 	}
 }

@@ -206,16 +206,15 @@ func decodeSecret(scheme Scheme, s string) ([]byte, error) {
 	return key, nil
 }
 
-// state is what one request needs, pooled so that a verified delivery
-// costs no allocation: the keys' MACs, the signatures of the header, the
-// body buffer and the reader that hands the body on.
+// state is what one request needs, pooled: the keys' MACs, the signatures
+// of the header, and the body buffer of a refused delivery (a verified
+// one's goes to the handler, which may keep it).
 type state struct {
 	macs    []hash.Hash
 	sums    [][sha256.Size]byte
 	sig     signatures
 	scratch []byte // the signed prefix ("<id>.<t>.")
-	buf     []byte
-	body    bodyReader
+	buf     []byte // the body of a refused delivery; a verified one keeps its own
 }
 
 func (v *verifier) newState() any {
@@ -230,7 +229,6 @@ func (v *verifier) newState() any {
 const maxPooledBody = 256 << 10
 
 func (v *verifier) putState(s *state) {
-	s.body = bodyReader{}
 	if cap(s.buf) > maxPooledBody {
 		s.buf = nil
 	}
