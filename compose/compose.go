@@ -13,6 +13,7 @@ import (
 	"github.com/apiroutes/apiroutes/apierror"
 	"github.com/apiroutes/apiroutes/bodyparser"
 	"github.com/apiroutes/apiroutes/cors"
+	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/requestid"
 	"github.com/apiroutes/apiroutes/responselimit"
 	"github.com/apiroutes/apiroutes/route"
@@ -31,8 +32,8 @@ import (
 // cross-site request forgery (see DisableCrossOriginProtection).
 //
 // A copy of a Config shares what the original points to: the slices
-// BeforeBody and Methods, the *cors.Options, *bodyparser.MultipartConfig
-// and *http.CrossOriginProtection. Give a route its own by assigning a new
+// BeforeBody and Methods, the *cors.Options, *ratelimit.Config,
+// *bodyparser.MultipartConfig and *http.CrossOriginProtection. Give a route its own by assigning a new
 // value, never by changing the shared one in place:
 // hook.BeforeBody = append(slices.Clip(api.BeforeBody), verify),
 // o := *api.CORS; o.MaxAge = time.Hour; hook.CORS = &o.
@@ -62,6 +63,15 @@ type Config struct {
 	// 405, with Allow) before BeforeBody runs. [Route] fills it from a
 	// route.Methods handler; with [Chain], set it yourself.
 	Methods []string
+
+	// RateLimit, when not nil, limits the route's requests per client
+	// address, after the cross-origin check and before the method check
+	// (see ratelimit.Config). Its Errors, when zero, is Errors. A nil
+	// Store gives each route a memory store of its own; set one Store to
+	// share a limit. A limit per user needs the user, so authentication
+	// first: put ratelimit.New in BeforeBody, after the authentication
+	// middleware, instead.
+	RateLimit *ratelimit.Config
 
 	// BeforeBody are middlewares that run, in order, before the body is
 	// read: authentication and rate limits, so that a client they refuse
@@ -98,7 +108,7 @@ type Config struct {
 
 // Chain returns the standard chain for c, in this fixed order:
 //
-//	(requestid.Handler) → apierror.Recover → cors → responselimit → cross-origin check → method check → BeforeBody… → bodyparser → (appended middleware) → handler
+//	(requestid.Handler) → apierror.Recover → cors → responselimit → cross-origin check → (ratelimit) → method check → BeforeBody… → bodyparser → (appended middleware) → handler
 //
 // The request id layer, when RequestID is set, comes first so that every
 // log line has the id. Recover is next so that a panic anywhere becomes a 500, and it
@@ -109,8 +119,9 @@ type Config struct {
 // that a 403, a 405, the 401 of an authentication layer and the body
 // parser's 400 and 413 count as answers. The cross-origin check (see
 // [Config].DisableCrossOriginProtection) refuses a forged request before
-// anything of the route runs or reads its body, and the method check a
-// method the route does not serve. Middleware you Append
+// anything of the route runs or reads its body, the rate limit a client
+// over its limit (its 429 counts as an answer and carries CORS headers),
+// and the method check a method the route does not serve. Middleware you Append
 // to the returned chain runs after the body is parsed (a layer that needs
 // the body, such as a signature check).
 //
@@ -134,7 +145,7 @@ func (c Config) Validate() error {
 
 func (c Config) chain() (alice.Chain, error) {
 	logger := c.Errors.Logger
-	mws := make([]alice.Constructor, 0, 7+len(c.BeforeBody))
+	mws := make([]alice.Constructor, 0, 8+len(c.BeforeBody))
 	if c.RequestID {
 		mws = append(mws, requestid.Handler) // outermost: every layer, Recover's log included, has the id
 	}
@@ -159,6 +170,16 @@ func (c Config) chain() (alice.Chain, error) {
 	mws = append(mws, responselimit.New(rl))
 	if !c.DisableCrossOriginProtection {
 		mws = append(mws, c.crossOriginCheck())
+	}
+	if c.RateLimit != nil {
+		o := *c.RateLimit
+		if o.Errors.Renderer == nil && o.Errors.Logger == nil && o.Errors.Codec == nil {
+			o.Errors = c.Errors
+		}
+		if err := o.Validate(); err != nil {
+			return alice.Chain{}, renamed(err, "ratelimit: ", "compose: RateLimit.")
+		}
+		mws = append(mws, ratelimit.New(o))
 	}
 	if len(c.Methods) > 0 {
 		check, err := methodCheck(c.Methods)
