@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,8 @@ import (
 type app struct {
 	handler http.Handler
 	store   *Store
+	// closeLimits releases the rate limits' store (a Redis client).
+	closeLimits func() error
 
 	// DevToken is the token generated for user "dev" when the
 	// configuration has none; "" otherwise.
@@ -58,7 +61,7 @@ func newApp(cfg config) (*app, error) {
 	}
 	auth.sessions = a.store
 	h := &handlers{tasks: NewService(a.store), auth: auth, requirePrecondition: cfg.RequirePrecondition}
-	if a.handler, err = routes(cfg, logger, h); err != nil {
+	if a.handler, a.closeLimits, err = routes(cfg, logger, h); err != nil {
 		a.store.Close()
 		return nil, err
 	}
@@ -68,9 +71,12 @@ func newApp(cfg config) (*app, error) {
 // routes builds the API:
 //
 //	accessLog → route.Mux
-//	  /api/tasks, /api/tasks/[id]: compose.Route (recover → cors → responselimit → cross-origin check → method check → withAuth → bodyparser 16kb) → route.Methods
-//	  /api/session:                compose.Route (… bodyparser 1kb) → route.Methods
-func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) {
+//	  /api/tasks:                  compose.Route (recover → cors → responselimit → cross-origin check → method check → withAuth → POST: rate limit per user → bodyparser 16kb) → route.Methods
+//	  /api/tasks/[id]:             compose.Route (… withAuth → bodyparser 16kb) → route.Methods
+//	  /api/session:                compose.Route (… method check → POST: rate limit per client address → bodyparser 1kb) → route.Methods
+//
+// It returns the function that releases the rate limits' store.
+func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, func() error, error) {
 	// Every error answer, from the router's 404 to the body parser's 413
 	// and a panic's 500, goes through this one renderer.
 	errs := apierror.Config{Renderer: renderError, Logger: logger}
@@ -104,16 +110,26 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 	sessionConfig.Body.SizeLimit = "1kb"
 	for _, c := range []compose.Config{tasksConfig, sessionConfig} {
 		if err := c.Validate(); err != nil {
-			return nil, fmt.Errorf("-cors-origin: %w", err)
+			return nil, nil, fmt.Errorf("-cors-origin: %w", err)
 		}
 	}
+	// The rate limits (limits.go) run before the body is read too: the
+	// sign-in limit per client address, the creation limit per user, so
+	// after withAuth.
+	login, create, closeLimits, err := limits(cfg, errs, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	listConfig := tasksConfig // GET and POST /api/tasks
+	listConfig.BeforeBody = []func(http.Handler) http.Handler{h.auth.withAuth, create}
+	sessionConfig.BeforeBody = []func(http.Handler) http.Handler{login}
 
 	mux := route.NewMux()
 	mux.Errors = errs // its 404 for unknown paths
 	mux.Handle("/api/tasks", compose.Route(route.Methods{
 		http.MethodGet:  apierror.HandlerFunc(h.listTasks),
 		http.MethodPost: apierror.HandlerFunc(h.createTask),
-	}, tasksConfig))
+	}, listConfig))
 	mux.Handle("/api/tasks/[id]", compose.Route(route.Methods{
 		http.MethodGet:    apierror.HandlerFunc(h.getTask),
 		http.MethodPut:    apierror.HandlerFunc(h.replaceTask),
@@ -130,7 +146,7 @@ func routes(cfg config, logger *slog.Logger, h *handlers) (http.Handler, error) 
 	// that browsers mark as cross-origin (Sec-Fetch-Site, Origin) with a
 	// 403, except from the -cors-origin app, which its CORS config names;
 	// clients that are not browsers (curl) send neither header and pass.
-	return accessLog(logger)(mux), nil
+	return accessLog(logger)(mux), closeLimits, nil
 }
 
 // Handler returns the API's handler.
@@ -141,7 +157,7 @@ func (a *app) DBPath() string { return a.store.Path() }
 
 // Close closes the database, after the queries in progress. Call it once the
 // server has stopped handing requests to Handler.
-func (a *app) Close() error { return a.store.Close() }
+func (a *app) Close() error { return errors.Join(a.store.Close(), a.closeLimits()) }
 
 // # The access log
 //

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/apiroutes/apiroutes/ratelimit"
 )
 
 // Tokens of the test users.
@@ -31,8 +33,15 @@ func testConfig(t *testing.T) config {
 		SessionKey:      []byte("0123456789abcdef0123456789abcdef"),
 		ShutdownTimeout: 5 * time.Second,
 		Logger:          slog.New(slog.NewTextHandler(t.Output(), nil)),
+		// Far above what a test sends: ratelimit_test.go tests the
+		// default limits.
+		LoginLimit:  testLimit,
+		CreateLimit: testLimit,
 	}
 }
+
+// testLimit is the rate limit of testConfig's routes.
+var testLimit = ratelimit.Limit{Rate: 1_000_000, Period: time.Minute, Burst: 100_000}
 
 // api is the app behind a real loopback HTTP server.
 type api struct {

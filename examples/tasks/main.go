@@ -39,6 +39,14 @@
 //	-shutdown-timeout 10s    how long requests in flight may take to finish on SIGINT/SIGTERM
 //	-require-precondition    refuse PUT, PATCH and DELETE without If-Match (428); default:
 //	                         If-Match is optional, and checked when sent (412 if the task changed)
+//	-redis URL               the Redis that keeps the rate limits (env REDIS_URL), shared by
+//	                         every instance: redis://localhost:6379/0; default: process memory
+//
+// Signing in (POST /api/session) is limited to 5 a minute per client
+// address, and creating tasks (POST /api/tasks) to 10 at once, then 30 a
+// minute, per user: beyond, 429 with Retry-After and the RateLimit
+// headers. With -redis, the limits hold across instances; while Redis is
+// unavailable those two routes answer 503 (see limits.go).
 //
 // Prefer the environment for secrets: flags are visible to other local users
 // in the process list.
@@ -104,6 +112,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/apiroutes/apiroutes/ratelimit"
 )
 
 func main() {
@@ -138,6 +148,13 @@ type config struct {
 	// RequirePrecondition refuses PUT, PATCH and DELETE without If-Match
 	// (or If-None-Match) with 428 Precondition Required.
 	RequirePrecondition bool
+	// RedisURL names the Redis that keeps the rate limits
+	// (redis://localhost:6379/0); empty: process memory.
+	RedisURL string
+	// LoginLimit and CreateLimit are the rate limits of POST /api/session
+	// per client address and of POST /api/tasks per user; zero: the
+	// defaults of limits.go.
+	LoginLimit, CreateLimit ratelimit.Limit
 }
 
 // defaultBodyTimeout gives a 16kb body 1.6 KB/s: any client that is
@@ -165,6 +182,7 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", defaultBodyTimeout, "how long a request body may take to arrive (a slower one gets a 408)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long requests in flight may take to finish when stopping")
 	fs.BoolVar(&cfg.RequirePrecondition, "require-precondition", false, "refuse PUT, PATCH and DELETE without If-Match (the task's ETag) with 428")
+	fs.StringVar(&cfg.RedisURL, "redis", "", "`URL` of the Redis that keeps the rate limits, shared by every instance, e.g. redis://localhost:6379/0 (env REDIS_URL; default: process memory)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -194,6 +212,10 @@ func parseConfig(args []string, getenv func(string) string, output io.Writer) (c
 			return config{}, fmt.Errorf("-session-key: %d bytes; use at least 32 (e.g. openssl rand -hex 32)", len(*key))
 		}
 		cfg.SessionKey = []byte(*key)
+	}
+
+	if cfg.RedisURL == "" {
+		cfg.RedisURL = getenv("REDIS_URL")
 	}
 
 	if cfg.DBPath == "" {
@@ -348,5 +370,10 @@ func printBanner(w io.Writer, base string, a *app, cfg config) {
 	}
 	if cfg.CORSOrigin != "" {
 		fmt.Fprintf(w, "tasks: CORS allowed for %s\n", cfg.CORSOrigin)
+	}
+	if cfg.RedisURL != "" {
+		fmt.Fprintln(w, "tasks: rate limits kept in Redis")
+	} else {
+		fmt.Fprintln(w, "tasks: rate limits kept in process memory (-redis or REDIS_URL to share them)")
 	}
 }

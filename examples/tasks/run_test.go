@@ -273,7 +273,7 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:3000" || cfg.CORSOrigin != "" || len(cfg.Tokens) != 0 || cfg.SessionKey != nil || cfg.ShutdownTimeout != 10*time.Second || cfg.BodyTimeout != 10*time.Second {
+	if cfg.Addr != "127.0.0.1:3000" || cfg.CORSOrigin != "" || len(cfg.Tokens) != 0 || cfg.SessionKey != nil || cfg.ShutdownTimeout != 10*time.Second || cfg.BodyTimeout != 10*time.Second || cfg.RedisURL != "" {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	if filepath.Base(cfg.DBPath) != "tasks.db" || filepath.Base(filepath.Dir(cfg.DBPath)) != "apiroutes-tasks" || !strings.HasPrefix(cfg.DBPath, cache) {
@@ -286,18 +286,19 @@ func TestParseConfig(t *testing.T) {
 	// The environment fills what the flags leave out.
 	env["TASKS_TOKENS"] = "alice=a1, bob=b1,alice=a2"
 	env["TASKS_SESSION_KEY"] = strings.Repeat("k", 32)
+	env["REDIS_URL"] = "redis://redis.internal:6379/1"
 	cfg, err = parseConfig([]string{"-addr", ":0", "-db", "x.db", "-cors-origin", "https://app.example"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantTokens := map[string]string{"a1": "alice", "b1": "bob", "a2": "alice"}
 	if fmt.Sprint(cfg.Tokens) != fmt.Sprint(wantTokens) || string(cfg.SessionKey) != env["TASKS_SESSION_KEY"] ||
-		cfg.Addr != ":0" || cfg.DBPath != "x.db" || cfg.CORSOrigin != "https://app.example" {
+		cfg.Addr != ":0" || cfg.DBPath != "x.db" || cfg.CORSOrigin != "https://app.example" || cfg.RedisURL != env["REDIS_URL"] {
 		t.Errorf("from the environment: %+v", cfg)
 	}
 	// Flags win over the environment.
-	cfg, err = parseConfig([]string{"-tokens", "carol=c1", "-session-key", strings.Repeat("f", 40)}, getenv, io.Discard)
-	if err != nil || fmt.Sprint(cfg.Tokens) != "map[c1:carol]" || string(cfg.SessionKey) != strings.Repeat("f", 40) {
+	cfg, err = parseConfig([]string{"-tokens", "carol=c1", "-session-key", strings.Repeat("f", 40), "-redis", "redis://localhost:6379/0"}, getenv, io.Discard)
+	if err != nil || fmt.Sprint(cfg.Tokens) != "map[c1:carol]" || string(cfg.SessionKey) != strings.Repeat("f", 40) || cfg.RedisURL != "redis://localhost:6379/0" {
 		t.Errorf("flags over env: %+v, %v", cfg, err)
 	}
 
