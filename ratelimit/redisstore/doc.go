@@ -11,12 +11,16 @@
 //
 // # When Redis is unavailable
 //
-// Any error from Redis (connection refused, a timeout, a reply such as
-// LOADING or READONLY) starts an outage; the next answer from Redis ends it.
-// The Store logs one line when an outage starts and one when it ends, with
-// how long it lasted and how many requests were answered without Redis;
-// nothing per request. The state is two atomic integers: a request while
-// Redis answers pays one atomic load for it.
+// Any error from Redis (connection refused, a timeout, a pool timeout, a
+// reply such as LOADING or READONLY) starts an outage. An outage ends only at
+// a success that comes at least [RecoveryQuiet] (one second) after its last
+// failure: while Redis is partly failing (pool timeouts under load, a slow
+// Redis), errors and successes interleave, and that is one outage, not one
+// per flip. The Store logs one line when an outage starts and one when it
+// ends, with how long it lasted (first failure to last) and how many
+// requests were answered without Redis (its failures); nothing per request.
+// The state is a few atomic integers: a request while Redis answers pays one
+// atomic load for it.
 //
 // During an outage the Store fails closed by default ([Options.FailOpen]
 // false): Allow returns the error, and the middleware answers 503 without
@@ -26,12 +30,34 @@
 // "guess passwords without limit", silently. A service that prefers
 // availability to the limit sets FailOpen, and Allow then answers as if every
 // key were new: Allowed, Remaining = Burst − cost, ResetAfter = cost periods
-// of the rate, which is what redis_rate answers for a key it has never seen.
-// A request whose own context was canceled (the client went away) is not an
-// outage: its error is returned as is, failing open or not.
+// of the rate (cost × Period / Rate, saturating at a hundred years), which is
+// what redis_rate answers for a key it has never seen.
+// A request whose own context is done when Redis fails it (the client went
+// away, or the request's deadline passed) is not an outage: Allow returns
+// the context's error, failing open or not, and logs nothing. A request
+// cannot get past a limit by arriving with a deadline too short for Redis.
 //
 // Nothing else is needed for Redis to come back: go-redis redials by itself,
-// and the first request it answers ends the outage.
+// and the first request it answers RecoveryQuiet after the last failure ends
+// the outage.
+//
+// # Redis memory
+//
+// Every distinct key is a Redis key, which lives until its limit resets:
+// up to Period × Burst / Rate. Their number is the number of distinct keys
+// seen in that time, and the keys are the middleware's: client addresses
+// (an attacker with an IPv6 /64 has 2^64 of them), or strings the client
+// chooses (an email address, for a per-email limit). With long periods they
+// can fill Redis. When Redis is full under maxmemory-policy noeviction, the
+// script's SET fails, and that is an outage: every limited request gets 503,
+// or, with FailOpen, no limit at all. So:
+//
+//   - Give the Store a Redis of its own (or at least a database of its own),
+//     with maxmemory set and maxmemory-policy volatile-ttl (evict the keys
+//     closest to their reset first: every key the Store writes has a TTL)
+//     or allkeys-lru; never noeviction.
+//   - Avoid long-period limits keyed by strings the client chooses: prefer a
+//     short Period, or key by something the attacker has few of.
 //
 // # How long a dead Redis makes a request wait
 //

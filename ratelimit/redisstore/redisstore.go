@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -32,7 +31,7 @@ type Options struct {
 	FailOpen bool
 
 	// Logger receives one line when Redis becomes unavailable and one
-	// when it is back. Nil means slog.Default().
+	// when it is back (see [RecoveryQuiet]). Nil means slog.Default().
 	Logger *slog.Logger
 }
 
@@ -47,11 +46,28 @@ type Store struct {
 	// start is the clock the outage times are read on (monotonic).
 	start time.Time
 	// downSince is 1 + how long after start the current outage began, or
-	// 0 while Redis answers.
+	// 0 while Redis answers. It is the only state a request pays for while
+	// Redis answers: one atomic load.
 	downSince atomic.Int64
+	// lastFail is 1 + how long after start the latest failure was, or 0
+	// before the first. It only grows.
+	lastFail atomic.Int64
 	// without counts the requests answered without Redis in this outage.
 	without atomic.Int64
 }
+
+// RecoveryQuiet is how long Redis must go without a failure before a
+// success ends an outage. Until then, successes do not end it: while Redis
+// is only partly failing (pool timeouts under load, a slow Redis), errors
+// and successes interleave, and the outage stays one outage, logged once
+// when it starts and once when it ends.
+const RecoveryQuiet = time.Second
+
+// maxResetAfter caps the ResetAfter answered while failing open, so that a
+// huge Period × cost saturates instead of overflowing. A hundred years is
+// beyond any period a limit means, and far enough below the largest
+// time.Duration that rounding it up to whole seconds cannot overflow.
+const maxResetAfter = 100 * 365 * 24 * time.Hour
 
 // New returns a Store that keeps its limits in client's Redis. Any go-redis
 // client will do: *redis.Client, *redis.ClusterClient, *redis.Ring. New
@@ -86,13 +102,16 @@ func (s *Store) Allow(ctx context.Context, key string, limit ratelimit.Limit, co
 	res, err := s.limiter.AllowN(ctx, s.prefix+key,
 		redis_rate.Limit{Rate: limit.Rate, Burst: limit.Burst, Period: limit.Period}, cost)
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
-			return ratelimit.Result{}, err // the caller went away; Redis may be fine
+		if cerr := ctx.Err(); cerr != nil {
+			// The request's own context ended (the client went away, or
+			// its deadline passed): that says nothing about Redis. Never
+			// an outage, never failing open.
+			return ratelimit.Result{}, cerr
 		}
 		return s.unavailable(limit, cost, err)
 	}
 	if s.downSince.Load() != 0 {
-		s.back()
+		s.answered()
 	}
 	r := ratelimit.Result{
 		Allowed:    res.RetryAfter < 0, // redis_rate's "allowed": RetryAfter is -1
@@ -108,7 +127,14 @@ func (s *Store) Allow(ctx context.Context, key string, limit ratelimit.Limit, co
 // unavailable answers a request Redis did not answer, and logs the start of
 // an outage once.
 func (s *Store) unavailable(limit ratelimit.Limit, cost int, err error) (ratelimit.Result, error) {
-	if s.downSince.Load() == 0 && s.downSince.CompareAndSwap(0, int64(time.Since(s.start))+1) {
+	now := int64(time.Since(s.start)) + 1
+	for {
+		last := s.lastFail.Load()
+		if now <= last || s.lastFail.CompareAndSwap(last, now) {
+			break
+		}
+	}
+	if s.downSince.Load() == 0 && s.downSince.CompareAndSwap(0, now) {
 		mode := "failing closed (503)"
 		if s.failOpen {
 			mode = "failing open (requests allowed)"
@@ -123,19 +149,36 @@ func (s *Store) unavailable(limit ratelimit.Limit, cost int, err error) (ratelim
 	return ratelimit.Result{
 		Allowed:    true,
 		Remaining:  max(limit.Burst-cost, 0),
-		ResetAfter: time.Duration(cost) * limit.Period / time.Duration(limit.Rate),
+		ResetAfter: resetAfter(limit, cost),
 	}, nil
 }
 
-// back ends the current outage, if another request has not already, and
-// logs it.
-func (s *Store) back() {
+// resetAfter is cost emission intervals (Period / Rate), saturating at
+// maxResetAfter.
+func resetAfter(limit ratelimit.Limit, cost int) time.Duration {
+	interval := limit.Period / time.Duration(limit.Rate)
+	if interval > 0 && time.Duration(cost) > maxResetAfter/interval {
+		return maxResetAfter
+	}
+	return min(time.Duration(cost)*interval, maxResetAfter)
+}
+
+// answered is called on a success during an outage: it ends the outage, and
+// logs it, when the success comes at least RecoveryQuiet after the last
+// failure and another request has not already ended it.
+func (s *Store) answered() {
 	since := s.downSince.Load()
-	if since == 0 || !s.downSince.CompareAndSwap(since, 0) {
+	if since == 0 {
 		return
 	}
-	outage := time.Since(s.start) - time.Duration(since-1)
+	now := int64(time.Since(s.start)) + 1
+	last := s.lastFail.Load()
+	if time.Duration(now-last) < RecoveryQuiet || !s.downSince.CompareAndSwap(since, 0) {
+		return
+	}
+	// The outage lasted from its first failure to its last: Redis
+	// answered at some point in the RecoveryQuiet since.
 	s.log.Info("redisstore: Redis is back",
-		"after", outage.Round(time.Millisecond),
+		"outage", time.Duration(last-since).Round(time.Millisecond),
 		"answered_without_redis", s.without.Swap(0))
 }

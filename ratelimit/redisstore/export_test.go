@@ -1,0 +1,4 @@
+package redisstore
+
+// MaxResetAfter is maxResetAfter, for the tests.
+const MaxResetAfter = maxResetAfter
