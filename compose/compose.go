@@ -67,8 +67,11 @@ type Config struct {
 	// RateLimit, when not nil, limits the route's requests per client
 	// address, after the cross-origin check and before the method check
 	// (see ratelimit.Config). Its Errors, when zero, is Errors. A nil
-	// Store gives each route a memory store of its own; set one Store to
-	// share a limit. A limit per user needs the user, so authentication
+	// Store gives the chain a memory store of its own, made at its first
+	// request: each Route or RouteFunc call has its own limit, and the
+	// handlers of one Chain(c), each of its Then, share one. Set one Store
+	// and Name to share a limit across chains (never a memory store across
+	// different Limits). A limit per user needs the user, so authentication
 	// first: put ratelimit.New in BeforeBody, after the authentication
 	// middleware, instead.
 	RateLimit *ratelimit.Config

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +106,49 @@ func TestAnInvalidRateLimitIsNamedAsAComposeField(t *testing.T) {
 	var inner interface{ Unwrap() error }
 	if !errors.As(err, &inner) || !strings.HasPrefix(inner.Unwrap().Error(), "ratelimit: ") {
 		t.Fatalf("the error does not unwrap to ratelimit's: %v", err)
+	}
+}
+
+func TestTheHandlersOfOneChainShareItsRateLimit(t *testing.T) {
+	rl := twoAtOnce
+	c := compose.Config{RateLimit: &rl}
+	ch := compose.Chain(c)
+	tasks, users := ch.Then(answer), ch.Then(answer)
+	for i, h := range []http.Handler{tasks, users, tasks} {
+		if w, want := hit(h, "GET", "192.0.2.1:1", nil), []int{200, 200, 429}[i]; w.Code != want {
+			t.Fatalf("request %d: %d, want %d", i, w.Code, want)
+		}
+	}
+	if w := hit(compose.Chain(c).Then(answer), "GET", "192.0.2.1:1", nil); w.Code != 200 {
+		t.Fatalf("another Chain(c) shared the limit: %d", w.Code)
+	}
+}
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+func TestValidateAndUnusedRoutesAllocateNoRateLimitStore(t *testing.T) {
+	rl := twoAtOnce
+	c := compose.Config{RateLimit: &rl}
+	routes := make([]http.Handler, 10)
+	n := allocated(func() {
+		for i := range routes {
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			routes[i] = compose.Route(answer, c)
+		}
+	})
+	if n > 512<<10 {
+		t.Fatalf("ten Validates and ten Routes allocated %d bytes: a rate limit store each", n)
+	}
+	if w := hit(routes[0], "GET", "192.0.2.1:1", nil); w.Code != 200 {
+		t.Fatalf("%d", w.Code)
 	}
 }

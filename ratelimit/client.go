@@ -14,19 +14,29 @@ const (
 	maxForwardedBytes = 8 << 10
 )
 
+// proxies is Config's TrustedProxies and ForwardedHeader, compiled.
+type proxies struct {
+	prefixes  []netip.Prefix
+	unix      bool // "unix": a peer that is not an IP address is a proxy
+	forwarded bool // read Forwarded, not X-Forwarded-For
+}
+
 // clientAddr returns the address of r's client: the peer's (RemoteAddr),
-// or, when the peer is one of trusted, the address the trusted proxies
-// forwarded (see forwardedFor). ok is false when RemoteAddr is not an IP
-// address (a Unix socket).
-func clientAddr(r *http.Request, trusted []netip.Prefix) (a netip.Addr, ok bool) {
+// or, when the peer is a trusted proxy, the address the trusted proxies
+// forwarded in the one header p names (see walk). ok is false when
+// neither gives an IP address (a Unix socket peer, untrusted or without
+// a readable header).
+func clientAddr(r *http.Request, p *proxies) (a netip.Addr, ok bool) {
 	peer, ok := parseHostPort(r.RemoteAddr)
-	if !ok || !trusts(trusted, peer) {
+	if ok && !trusts(p.prefixes, peer) || !ok && !p.unix {
 		return peer, ok
 	}
-	if xff := r.Header["X-Forwarded-For"]; len(xff) > 0 {
-		return walk(xff, trusted, peer, xffEntry), true
+	if p.forwarded {
+		a = walk(r.Header["Forwarded"], p.prefixes, peer, forwardedElement)
+	} else {
+		a = walk(r.Header["X-Forwarded-For"], p.prefixes, peer, xffEntry)
 	}
-	return walk(r.Header["Forwarded"], trusted, peer, forwardedElement), true
+	return a, a.IsValid()
 }
 
 func trusts(trusted []netip.Prefix, a netip.Addr) bool {
@@ -41,7 +51,8 @@ func trusts(trusted []netip.Prefix, a netip.Addr) bool {
 // walk reads the hops of a forwarding header from the right, skipping the
 // trusted ones, and returns the first untrusted address: the client as the
 // outermost trusted proxy saw it. It stops at the last trusted hop, and
-// returns that hop's address (peer if none was read), when it meets an
+// returns that hop's address (peer, which may be the zero Addr, if none
+// was read), when it meets an
 // entry it cannot read (malformed, or an obfuscated or "unknown" node), a
 // line cut by the byte bound, more than maxHops entries or
 // maxForwardedBytes bytes, or the header's start. A hop it cannot read

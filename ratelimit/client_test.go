@@ -53,12 +53,14 @@ func TestTheClientAddressIsTheKey(t *testing.T) {
 		{name: "Forwarded without for: the peer", remote: "10.0.0.1:1", fwd: []string{"proto=https;by=10.0.0.1"}, want: "10.0.0.1"},
 		{name: "Forwarded unbalanced quote: the peer", remote: "10.0.0.1:1", fwd: []string{`for="192.0.2.1`}, want: "10.0.0.1"},
 		{name: "Forwarded quoted-pair: the peer", remote: "10.0.0.1:1", fwd: []string{`for="192.0.2\.1"`}, want: "10.0.0.1"},
-		{name: "X-Forwarded-For wins over Forwarded", remote: "10.0.0.1:1", xff: []string{"198.51.100.1"}, fwd: []string{"for=192.0.2.60"}, want: "198.51.100.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Config{Limit: tenPerMinute, TrustedProxies: trusted}
 			if tc.untrusted {
 				c.TrustedProxies = nil
+			}
+			if tc.fwd != nil {
+				c.ForwardedHeader = "Forwarded"
 			}
 			l, err := c.compile()
 			if err != nil {
@@ -80,10 +82,6 @@ func TestTheClientAddressIsTheKey(t *testing.T) {
 }
 
 func TestHostileForwardingHeadersCostABoundedWalk(t *testing.T) {
-	l, err := Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/8"}}.compile()
-	if err != nil {
-		t.Fatal(err)
-	}
 	many := make([]string, 10_000)
 	for i := range many {
 		many[i] = "10.0.0.7"
@@ -106,6 +104,10 @@ func TestHostileForwardingHeadersCostABoundedWalk(t *testing.T) {
 		{"ten thousand Forwarded lines", "Forwarded", many, "10.0.0.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			l, err := Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/8"}, ForwardedHeader: tc.h}.compile()
+			if err != nil {
+				t.Fatal(err)
+			}
 			r := httptest.NewRequest("GET", "/", nil)
 			r.RemoteAddr = "10.0.0.1:1"
 			r.Header[tc.h] = tc.v
@@ -142,7 +144,7 @@ func TestLongKeysAreDigested(t *testing.T) {
 		got := string(l.appendKey(nil, httptest.NewRequest("GET", "/", nil)))
 		if len(tc.key) > maxKey {
 			sum := sha256.Sum256([]byte(tc.key))
-			if got != "default:key:sha256:"+hex.EncodeToString(sum[:]) {
+			if got != "default:hash:"+hex.EncodeToString(sum[:]) {
 				t.Errorf("key of %d bytes: got %q, want its digest", len(tc.key), got)
 			}
 			continue
@@ -159,5 +161,103 @@ func TestAnEmptyKeyFallsBackToTheClientAddress(t *testing.T) {
 	r.RemoteAddr = "203.0.113.9:1"
 	if got := string(l.appendKey(nil, r)); got != "default:ip:203.0.113.9" {
 		t.Fatalf("got %q", got)
+	}
+}
+
+func TestAShortKeyCannotBeALongKeysDigest(t *testing.T) {
+	long := strings.Repeat("x", maxKey+1)
+	sum := sha256.Sum256([]byte(long))
+	store := func(k string) string {
+		l, _ := Config{Limit: tenPerMinute, Key: func(*http.Request) string { return k }}.compile()
+		return string(l.appendKey(nil, httptest.NewRequest("GET", "/", nil)))
+	}
+	for _, short := range []string{"sha256:" + hex.EncodeToString(sum[:]), "hash:" + hex.EncodeToString(sum[:]), hex.EncodeToString(sum[:])} {
+		if store(short) == store(long) {
+			t.Errorf("the key %q shares the store's key of a %d-byte key: %q", short, len(long), store(long))
+		}
+	}
+}
+
+func TestOnlyTheConfiguredForwardingHeaderIsRead(t *testing.T) {
+	// The proxy at 10.0.0.1 writes one header and passes the other, the
+	// client's own, through.
+	xff := []string{"6.6.6.6"}
+	fwd := []string{"for=198.51.100.1"}
+	for _, tc := range []struct {
+		header   string
+		xff, fwd []string
+		want     string
+	}{
+		{"", xff, fwd, "6.6.6.6"},
+		{"X-Forwarded-For", xff, fwd, "6.6.6.6"},
+		{"x-forwarded-for", nil, fwd, "10.0.0.1"},
+		{"Forwarded", []string{"6.6.6.6"}, fwd, "198.51.100.1"},
+		{"forwarded", xff, nil, "10.0.0.1"},
+	} {
+		l, err := Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/8"}, ForwardedHeader: tc.header}.compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "10.0.0.1:1"
+		if tc.xff != nil {
+			r.Header["X-Forwarded-For"] = tc.xff
+		}
+		if tc.fwd != nil {
+			r.Header["Forwarded"] = tc.fwd
+		}
+		if got := string(l.appendKey(nil, r)); got != "default:ip:"+tc.want {
+			t.Errorf("ForwardedHeader %q, X-Forwarded-For %q, Forwarded %q: key %q, want the client %s", tc.header, tc.xff, tc.fwd, got, tc.want)
+		}
+	}
+}
+
+func TestAProxyOnAUnixSocketIsTrustedAsUnix(t *testing.T) {
+	for _, tc := range []struct {
+		trusted []string
+		xff     string
+		want    string
+	}{
+		{[]string{"unix"}, "198.51.100.1", "198.51.100.1"},
+		{[]string{"unix", "10.0.0.0/8"}, "198.51.100.1, 10.0.0.2", "198.51.100.1"},
+		{[]string{"unix"}, "198.51.100.1, 10.0.0.2", "10.0.0.2"},
+		{[]string{"unix"}, "", "@"},                   // no header: the socket
+		{[]string{"unix"}, "garbage", "@"},            // nothing readable: the socket
+		{[]string{"10.0.0.0/8"}, "198.51.100.1", "@"}, // a socket not trusted: one key for all
+	} {
+		l, err := Config{Limit: tenPerMinute, TrustedProxies: tc.trusted}.compile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "@" // net/http's RemoteAddr for a Unix socket's peer
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := string(l.appendKey(nil, r)); got != "default:ip:"+tc.want {
+			t.Errorf("TrustedProxies %q, X-Forwarded-For %q: key %q, want the client %s", tc.trusted, tc.xff, got, tc.want)
+		}
+	}
+	// Through the middleware: one client limited, another behind the same
+	// socket is not.
+	h := New(Config{Limit: Limit{Rate: 1, Period: time.Hour, Burst: 1}, TrustedProxies: []string{"unix"}})(ok)
+	send := func(client string) int {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = "@"
+		r.Header.Set("X-Forwarded-For", client)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if a, b, c := send("198.51.100.1"), send("198.51.100.1"), send("198.51.100.2"); a != 200 || b != 429 || c != 200 {
+		t.Fatalf("behind one socket: %d %d %d, want 200 429 200", a, b, c)
+	}
+	// An IP peer is not trusted by "unix".
+	l, _ := Config{Limit: tenPerMinute, TrustedProxies: []string{"unix"}}.compile()
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "203.0.113.7:1"
+	r.Header.Set("X-Forwarded-For", "198.51.100.1")
+	if got := string(l.appendKey(nil, r)); got != "default:ip:203.0.113.7" {
+		t.Fatalf("an IP peer was trusted by \"unix\": %q", got)
 	}
 }

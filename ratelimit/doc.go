@@ -15,19 +15,26 @@
 //
 // # Defaults and bounds
 //
-//   - The key is the client's address: an IPv4 address, or the /64 of an
-//     IPv6 address (one subscriber's usual allocation; single addresses
-//     would let a client rotate through 2^64 keys). X-Forwarded-For, else
-//     Forwarded, is read only when the peer is in TrustedProxies, from
-//     the right, skipping trusted hops: 32 entries and 8 KiB at most. An
-//     entry that cannot be read (malformed, obfuscated, "unknown") stops
-//     the walk, and the client is the last trusted hop read (the peer if
-//     none). X-Forwarded-For wins when both are present: nearly every
-//     proxy writes it, so a proxy that writes Forwarded must drop it.
+//   - The key is the client's address: IPv4, or an IPv6 /64 (a usual
+//     allocation; else a client has 2^64 keys). A NAT64's (64:ff9b::/96)
+//     IPv4 clients share one key; a /48 to /56 gets 2^16 to 2^8 budgets.
+//   - Only when the peer is in TrustedProxies ("unix" for a proxy on a
+//     Unix socket; without it, all such peers share one key) is one
+//     header read, ForwardedHeader: X-Forwarded-For, or Forwarded if set
+//     so, never both. It is read from the right, skipping trusted hops:
+//     32 entries and 8 KiB at most. An entry that cannot be read
+//     (malformed, obfuscated, "unknown") stops the walk, and the client
+//     is the last trusted hop read (the peer if none).
 //   - A key from Config.Key over 256 bytes becomes its SHA-256.
-//   - The store is a memory store of the middleware's own: 65,536 keys in
-//     1 MiB (16 bytes a key, see [NewMemoryStore]), whatever the number
-//     of clients. For several instances, use a shared Store (Redis).
+//   - The store is a memory store of the middleware's own, made at its
+//     first request: 65,536 keys in 1 MiB (16 bytes a key, see
+//     [NewMemoryStore]), whatever the number of clients. For several
+//     instances, use a shared Store (Redis); never share a memory store
+//     across different Limits.
+//   - Stacked limiters (a global one, a route's) each add their item to
+//     the RateLimit-Policy and RateLimit lists. Their values are shared
+//     across answers: a wrapper may append to Header()[k], never rewrite
+//     its elements in place.
 //
 // # The algorithm: GCRA
 //

@@ -37,6 +37,11 @@ const maxShards = 64
 // limited too.
 //
 // Its Allow never fails for a valid Limit and cost, and allocates nothing.
+//
+// Give each Limit a memory store of its own (Config's nil Store does):
+// states are compared across the keys of a bucket, so that one Limit's
+// fresh keys (a long Period puts their state far ahead) would evict
+// another Limit's limited keys. Share one only among routes of one Limit.
 func NewMemoryStore(maxKeys int) Store {
 	return newMemoryStore(maxKeys)
 }

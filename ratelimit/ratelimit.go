@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -30,25 +31,37 @@ type Config struct {
 	Key func(*http.Request) string
 
 	// TrustedProxies lists the addresses ("10.0.0.7") and networks
-	// ("10.0.0.0/8", "fd00::/8") of your reverse proxies. Only when a
-	// request comes from one of them is X-Forwarded-For (or, when it is
-	// absent, Forwarded) read, from the right, and the first address that
-	// is not a trusted proxy is the client. Empty means the headers are
-	// never read: the client is the connection's peer.
+	// ("10.0.0.0/8", "fd00::/8") of your reverse proxies, and "unix" for
+	// a proxy on a Unix socket (a peer that is not an IP address). Only
+	// when a request comes from one of them is ForwardedHeader read, from
+	// the right, and the first address that is not a trusted proxy is the
+	// client. Empty means the header is never read: the client is the
+	// connection's peer. Without "unix", every peer on a Unix socket is
+	// the same client: one key, one limit for all of them.
 	TrustedProxies []string
+
+	// ForwardedHeader is the one header read from a trusted proxy:
+	// "X-Forwarded-For" (empty means it) or "Forwarded" (RFC 7239).
+	// Name the one your proxies write: the other is never read, so that
+	// a client cannot pick its key with the header its proxy passes
+	// through unchanged.
+	ForwardedHeader string
 
 	// Cost is what one request counts against the limit. Zero means 1; it
 	// may not exceed Limit.Burst.
 	Cost int
 
 	// Store keeps the keys' state. Nil means a memory store of the
-	// middleware's own, NewMemoryStore(0). Give routes one shared Store
-	// (a Redis one across instances) and the same Name to share a limit.
+	// middleware's own, NewMemoryStore(0), made at its first request.
+	// Give routes of one Limit one shared Store (a Redis one across
+	// instances) and the same Name to share a limit. Never share a memory
+	// store across different Limits (see [NewMemoryStore]).
 	Store Store
 
 	// Name is the policy's name in the RateLimit headers, and the prefix
 	// of its keys in the Store ("default:ip:192.0.2.1"). Empty means
-	// "default"; at most 64 printable ASCII characters, no '"' or '\'.
+	// "default"; at most 64 printable ASCII characters, no '"', '\' or
+	// ':'.
 	Name string
 
 	// Errors renders the 429 and 503 answers. Its zero value inherits the
@@ -60,9 +73,8 @@ const (
 	defaultName = "default"
 	maxName     = 64
 	// maxKey bounds a key from Config.Key; a longer one is replaced by
-	// digestPrefix and its hex SHA-256 (71 bytes).
-	maxKey       = 256
-	digestPrefix = "sha256:"
+	// its hex SHA-256, in a namespace of its own ("hash:", not "key:").
+	maxKey = 256
 	// keyBuf holds name, ':', "key:" and a key: the store's key is built
 	// on the stack.
 	keyBuf = maxName + 1 + 4 + maxKey
@@ -90,9 +102,8 @@ func New(c Config) func(http.Handler) http.Handler {
 	if err != nil {
 		panic(err)
 	}
-	if l.store == nil { // here, not in compile: Validate allocates no store
-		l.mem = newMemoryStore(0)
-		l.store = l.mem
+	if l.store == nil { // here, not in compile; and made at the first request
+		l.own = sync.OnceValue(func() *memoryStore { return newMemoryStore(0) })
 	}
 	return func(next http.Handler) http.Handler {
 		return &handler{limiter: l, next: next}
@@ -104,12 +115,13 @@ type limiter struct {
 	limit   Limit
 	cost    int
 	key     func(*http.Request) string
-	trusted []netip.Prefix
+	proxies proxies
 	store   Store
-	mem     *memoryStore // store, when it is a memory store: no key string to allocate
-	prefix  string       // name + ":"
-	quoted  string       // the name as a Structured Fields string
-	policy  []string     // RateLimit-Policy, shared by every answer
+	mem     *memoryStore        // store, when it is a memory store: no key string to allocate
+	own     func() *memoryStore // when store is nil: the middleware's own, made once
+	prefix  string              // name + ":"
+	quoted  string              // the name as a Structured Fields string
+	policy  []string            // RateLimit-Policy, shared by every answer
 	errs    apierror.Config
 	states  [stateCacheSize]atomic.Pointer[stateValue]
 
@@ -150,8 +162,8 @@ func (c Config) compile() (*limiter, error) {
 		return nil, fmt.Errorf("ratelimit: Name is %d bytes long; at most %d", len(name), maxName)
 	}
 	for i := 0; i < len(name); i++ {
-		if b := name[i]; b < 0x20 || b > 0x7e || b == '"' || b == '\\' {
-			return nil, fmt.Errorf("ratelimit: Name %q: byte %d is not printable ASCII other than '\"' and '\\'", name, i)
+		if b := name[i]; b < 0x20 || b > 0x7e || b == '"' || b == '\\' || b == ':' {
+			return nil, fmt.Errorf("ratelimit: Name %q: byte %d is not printable ASCII other than '\"', '\\' and ':'", name, i)
 		}
 	}
 	l := &limiter{
@@ -164,11 +176,22 @@ func (c Config) compile() (*limiter, error) {
 		errs:   c.Errors,
 	}
 	for i, s := range c.TrustedProxies {
+		if s == "unix" {
+			l.proxies.unix = true
+			continue
+		}
 		p, err := parsePrefix(s)
 		if err != nil {
-			return nil, fmt.Errorf("ratelimit: TrustedProxies[%d] %q is not an address or a CIDR (\"10.0.0.0/8\")", i, s)
+			return nil, fmt.Errorf("ratelimit: TrustedProxies[%d] %q is not an address, a CIDR (\"10.0.0.0/8\") or \"unix\"", i, s)
 		}
-		l.trusted = append(l.trusted, p)
+		l.proxies.prefixes = append(l.proxies.prefixes, p)
+	}
+	switch {
+	case c.ForwardedHeader == "" || strings.EqualFold(c.ForwardedHeader, "X-Forwarded-For"):
+	case strings.EqualFold(c.ForwardedHeader, "Forwarded"):
+		l.proxies.forwarded = true
+	default:
+		return nil, fmt.Errorf("ratelimit: ForwardedHeader %q is neither \"X-Forwarded-For\" nor \"Forwarded\"", c.ForwardedHeader)
 	}
 	l.mem, _ = l.store.(*memoryStore)
 
@@ -240,8 +263,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := h.appendKey(buf[:0], r)
 	var res Result
 	var err error
-	if h.mem != nil {
-		res, err = h.mem.allowBytes(key, h.limit, h.cost)
+	mem := h.mem
+	if h.own != nil {
+		mem = h.own()
+	}
+	if mem != nil {
+		res, err = mem.allowBytes(key, h.limit, h.cost)
 	} else {
 		res, err = h.store.Allow(r.Context(), string(key), h.limit, h.cost)
 	}
@@ -250,8 +277,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hdr := w.Header()
-	hdr["Ratelimit-Policy"] = h.policy
-	hdr["Ratelimit"] = h.state(res)
+	addItem(hdr, "Ratelimit-Policy", h.policy)
+	addItem(hdr, "Ratelimit", h.state(res))
 	if !res.Allowed {
 		hdr["Retry-After"] = []string{strconv.FormatInt(max(1, ceilSeconds(res.RetryAfter)), 10)}
 		h.errs.Render(w, r, h.tooMany)
@@ -260,32 +287,50 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.next.ServeHTTP(w, r)
 }
 
+// addItem adds a RateLimit field's one item v to hdr[k]: v itself when
+// the field is absent (no allocation), else a new slice whose last value
+// is the old one, a comma and the item, so that stacked limiters each
+// report their policy. The old slice is not written to: it may be shared.
+func addItem(hdr http.Header, k string, v []string) {
+	old := hdr[k]
+	n := len(old)
+	if n == 0 {
+		hdr[k] = v
+		return
+	}
+	s := make([]string, n)
+	copy(s, old)
+	if s[n-1] = v[0]; old[n-1] != "" {
+		s[n-1] = old[n-1] + ", " + v[0]
+	}
+	hdr[k] = s
+}
+
 // appendKey appends the Store's key of r to b: the name, then "key:" and
-// Config.Key's key (its digest when it is long), or "ip:" and the client's
-// address.
+// Config.Key's key, or "hash:" and its digest when it is long, or "ip:"
+// and the client's address.
 func (l *limiter) appendKey(b []byte, r *http.Request) []byte {
 	b = append(b, l.prefix...)
 	if l.key != nil {
 		if k := l.key(r); k != "" {
-			b = append(b, "key:"...)
 			if len(k) > maxKey {
-				return appendDigest(b, k)
+				return appendDigest(append(b, "hash:"...), k)
 			}
-			return append(b, k...)
+			return append(append(b, "key:"...), k...)
 		}
 	}
 	b = append(b, "ip:"...)
-	if a, ok := clientAddr(r, l.trusted); ok {
+	if a, ok := clientAddr(r, &l.proxies); ok {
 		return appendAddrKey(b, a)
 	}
 	if len(r.RemoteAddr) > maxKey { // not an IP address: a Unix socket's name
-		return appendDigest(b, r.RemoteAddr)
+		return appendDigest(append(b, "sha256:"...), r.RemoteAddr)
 	}
 	return append(b, r.RemoteAddr...)
 }
 
-// appendDigest appends "sha256:" and the hex SHA-256 of k, hashed in
-// chunks so that a key of megabytes is not copied.
+// appendDigest appends the hex SHA-256 of k, hashed in chunks so that a
+// key of megabytes is not copied.
 func appendDigest(b []byte, k string) []byte {
 	d := sha256.New()
 	var chunk [512]byte
@@ -295,7 +340,6 @@ func appendDigest(b []byte, k string) []byte {
 		k = k[n:]
 	}
 	var sum [sha256.Size]byte
-	b = append(b, digestPrefix...)
 	return hex.AppendEncode(b, d.Sum(sum[:0]))
 }
 

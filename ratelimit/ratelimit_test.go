@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -228,9 +229,13 @@ func TestInvalidConfigsFailAtConstruction(t *testing.T) {
 		{Config{Limit: Limit{Rate: 1, Period: 24 * time.Hour, Burst: 1e6}}, "ratelimit: Limit.Burst 1000000 takes more than a century to refill at 1 per 24h0m0s"},
 		{Config{Limit: tenPerMinute, Cost: -1}, "ratelimit: Cost -1 is negative; zero means 1"},
 		{Config{Limit: tenPerMinute, Cost: 6}, "ratelimit: Cost 6 is more than Limit.Burst 5: every request would be refused"},
-		{Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/33"}}, `ratelimit: TrustedProxies[0] "10.0.0.0/33" is not an address or a CIDR ("10.0.0.0/8")`},
-		{Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.1", "proxy.internal"}}, `ratelimit: TrustedProxies[1] "proxy.internal" is not an address or a CIDR ("10.0.0.0/8")`},
-		{Config{Limit: tenPerMinute, Name: `a"b`}, `ratelimit: Name "a\"b": byte 1 is not printable ASCII other than '"' and '\'`},
+		{Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/33"}}, `ratelimit: TrustedProxies[0] "10.0.0.0/33" is not an address, a CIDR ("10.0.0.0/8") or "unix"`},
+		{Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.1", "proxy.internal"}}, `ratelimit: TrustedProxies[1] "proxy.internal" is not an address, a CIDR ("10.0.0.0/8") or "unix"`},
+		{Config{Limit: tenPerMinute, TrustedProxies: []string{"unix", "@"}}, `ratelimit: TrustedProxies[1] "@" is not an address, a CIDR ("10.0.0.0/8") or "unix"`},
+		{Config{Limit: tenPerMinute, TrustedProxies: []string{"UNIX"}}, `ratelimit: TrustedProxies[0] "UNIX" is not an address, a CIDR ("10.0.0.0/8") or "unix"`},
+		{Config{Limit: tenPerMinute, ForwardedHeader: "X-Real-IP"}, `ratelimit: ForwardedHeader "X-Real-IP" is neither "X-Forwarded-For" nor "Forwarded"`},
+		{Config{Limit: tenPerMinute, Name: `a"b`}, `ratelimit: Name "a\"b": byte 1 is not printable ASCII other than '"', '\' and ':'`},
+		{Config{Limit: tenPerMinute, Name: "x:key"}, `ratelimit: Name "x:key": byte 1 is not printable ASCII other than '"', '\' and ':'`},
 		{Config{Limit: tenPerMinute, Name: strings.Repeat("n", 65)}, "ratelimit: Name is 65 bytes long; at most 64"},
 	} {
 		err := tc.c.Validate()
@@ -247,7 +252,7 @@ func TestInvalidConfigsFailAtConstruction(t *testing.T) {
 			New(tc.c)
 		}()
 	}
-	if err := (Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/8", "::1", "fd00::/8", "::ffff:10.0.0.1"}}).Validate(); err != nil {
+	if err := (Config{Limit: tenPerMinute, TrustedProxies: []string{"10.0.0.0/8", "::1", "fd00::/8", "::ffff:10.0.0.1", "unix"}, ForwardedHeader: "Forwarded"}).Validate(); err != nil {
 		t.Errorf("valid config refused: %v", err)
 	}
 }
@@ -287,9 +292,61 @@ func TestAClientUnderItsLimitAllocatesNothing(t *testing.T) {
 			t.Fatalf("%s: not allowed: %d %v", tc.name, w.status, w.h)
 		}
 		// Far under its limit, the client gets the same RateLimit value
-		// each time: the one cached.
-		if n := testing.AllocsPerRun(1000, func() { h.ServeHTTP(w, r) }); n != 0 {
+		// each time: the one cached. Each answer has a header of its own.
+		if n := testing.AllocsPerRun(1000, func() { clear(w.h); h.ServeHTTP(w, r) }); n != 0 {
 			t.Errorf("%s: %v allocations per request, want 0", tc.name, n)
 		}
+	}
+}
+
+func TestStackedLimitersEachAddTheirItem(t *testing.T) {
+	global := New(Config{Limit: Limit{Rate: 100, Period: time.Minute, Burst: 100}, Name: "global"})
+	route := New(Config{Limit: Limit{Rate: 1, Period: time.Hour, Burst: 1}, Name: "login"})
+	h := global(route(ok))
+	for i, want := range []struct {
+		code            int
+		policy, limited string
+	}{
+		{200, `"global";q=100;w=60, "login";q=1;w=3600`, `"global";r=99;t=1, "login";r=0;t=3600`},
+		{429, `"global";q=100;w=60, "login";q=1;w=3600`, `"global";r=98;t=2, "login";r=0;t=3600`},
+	} {
+		w := serve(h, "192.0.2.1:1")
+		if w.Code != want.code || strings.Join(w.Header().Values("RateLimit-Policy"), "|") != want.policy || strings.Join(w.Header().Values("RateLimit"), "|") != want.limited {
+			t.Fatalf("request %d: %d\nRateLimit-Policy %q\nRateLimit %q\nwant %d %q %q", i, w.Code, w.Header().Values("RateLimit-Policy"), w.Header().Values("RateLimit"), want.code, want.policy, want.limited)
+		}
+	}
+	// The values the answers shared were not written to.
+	if w := serve(global(ok), "192.0.2.2:1"); w.Header().Get("RateLimit-Policy") != `"global";q=100;w=60` {
+		t.Fatalf("a shared value was changed: %q", w.Header().Get("RateLimit-Policy"))
+	}
+}
+
+// allocated returns the bytes fn allocates.
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+func TestTheDefaultStoreIsMadeAtTheFirstRequest(t *testing.T) {
+	c := Config{Limit: Limit{Rate: 1, Period: time.Hour, Burst: 1}}
+	var h http.Handler
+	if n := allocated(func() {
+		for range 10 {
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h = New(c)(ok)
+	}); n > 64<<10 {
+		t.Fatalf("ten Validates and a New allocated %d bytes: a store", n)
+	}
+	if n := allocated(func() { serve(h, "192.0.2.1:1") }); n < defaultMaxKeys*16 {
+		t.Fatalf("the first request allocated %d bytes: no store", n)
+	}
+	if serve(h, "192.0.2.1:1").Code != 429 {
+		t.Fatal("the store made at the first request was not kept")
 	}
 }

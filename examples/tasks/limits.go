@@ -64,7 +64,9 @@ func limits(cfg config, errs apierror.Config, logger *slog.Logger) (login, creat
 		}
 	}
 
-	// Without a Store, each limit has a memory store of its own.
+	// Without Redis, each limit has a memory store of its own, made now
+	// rather than at its first request: its 1 MiB is there from the start.
+	loginConfig.Store, createConfig.Store = ratelimit.NewMemoryStore(0), ratelimit.NewMemoryStore(0)
 	closeStore = func() error { return nil }
 	if cfg.RedisURL != "" {
 		client, err := openRedis(cfg.RedisURL)
