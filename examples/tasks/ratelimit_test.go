@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
-	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/apiroutes/apiroutes/ratelimit"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // TestTheSixthSignInWithinAMinuteGets429 checks the default limits: five
@@ -34,7 +30,7 @@ func TestTheSixthSignInWithinAMinuteGets429(t *testing.T) {
 	})
 	t.Run("Redis, two instances", func(t *testing.T) {
 		t.Parallel()
-		addr := startRedisServer(t)
+		addr := redistest.Start(t).Addr()
 		cfgA, cfgB := defaults(t), defaults(t)
 		cfgA.RedisURL = "redis://" + addr + "/0"
 		cfgB.RedisURL = cfgA.RedisURL
@@ -96,54 +92,6 @@ func checkDefaultLimits(t *testing.T, a, b *api) {
 		t.Error("creation 11: 429 without Retry-After")
 	}
 	pick(11).do("POST", "/api/tasks", `{"title":"bob's"}`, bearer(bobToken)).want(t, http.StatusCreated)
-}
-
-// startRedisServer starts a redis-server on a free port in a temporary
-// directory until the test ends, and returns its address; without
-// redis-server it skips the test (fails under CI=true).
-func startRedisServer(t *testing.T) string {
-	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not installed (CI=true): apt-get install -y redis-server")
-		}
-		t.Skip("redis-server is not installed: apt-get install -y redis-server to run this test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir)
-	cmd.Dir = dir
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	eventually(t, "redis-server to answer PING", func() bool { return redisAnswers(addr) })
-	return addr
-}
-
-func redisAnswers(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	return err == nil && line == "+PONG\r\n"
 }
 
 // TestAnUnreachableRedisIsAStartUpError: -redis is checked when the app

@@ -9,6 +9,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/ratelimit/redisstore"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // BenchmarkAllow compares the Store's cost per request with a bare
@@ -17,8 +18,8 @@ import (
 // -col /impl). Every request is allowed:
 // the limit is far above what a benchmark sends.
 func BenchmarkAllow(b *testing.B) {
-	srv := startRedis(b)
-	client := newClient(b, srv.addr())
+	srv := redistest.Start(b)
+	client := newClient(b, srv.Addr())
 	ctx := context.Background()
 	const key = "203.0.113.7"
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/ratelimit/redisstore"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // TestOutageIsLoggedOnceAndRedisIsPickedUpAgain kills redis-server while
@@ -28,9 +29,9 @@ func TestOutageIsLoggedOnceAndRedisIsPickedUpAgain(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := startRedis(t)
+			srv := redistest.Start(t)
 			var logs syncBuffer
-			store := redisstore.New(newClient(t, srv.addr()), redisstore.Options{
+			store := redisstore.New(newClient(t, srv.Addr()), redisstore.Options{
 				FailOpen: failOpen,
 				Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
 			})
@@ -39,7 +40,7 @@ func TestOutageIsLoggedOnceAndRedisIsPickedUpAgain(t *testing.T) {
 
 			expectLimited(t, store, "before", limit)
 
-			srv.stop()
+			srv.Stop()
 			const goroutines, each = 4, 10
 			var wg sync.WaitGroup
 			var mu sync.Mutex
@@ -72,7 +73,7 @@ func TestOutageIsLoggedOnceAndRedisIsPickedUpAgain(t *testing.T) {
 				t.Errorf("%d \"unavailable\" lines for one outage, want 1:\n%s", n, logs.String())
 			}
 
-			srv.start()
+			srv.Restart()
 			deadline := time.Now().Add(10 * time.Second)
 			for logs.count("Redis is back") == 0 {
 				if time.Now().After(deadline) {

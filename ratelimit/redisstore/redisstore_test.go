@@ -13,6 +13,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/ratelimit/redisstore"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // TestAllowDecidesAsRedisRateDoes compares the Store with redis_rate called
@@ -20,8 +21,8 @@ import (
 // same Remaining and RetryAfter, for costs 1 and 2.
 func TestAllowDecidesAsRedisRateDoes(t *testing.T) {
 	t.Parallel()
-	srv := startRedis(t)
-	client := newClient(t, srv.addr())
+	srv := redistest.Start(t)
+	client := newClient(t, srv.Addr())
 	store := redisstore.New(client, redisstore.Options{})
 	bare := redis_rate.NewLimiter(client)
 	ctx := context.Background()
@@ -69,9 +70,9 @@ func TestAllowDecidesAsRedisRateDoes(t *testing.T) {
 // caller's mistake, not Redis's.
 func TestAllowRejectsAnInvalidLimitWithoutAnOutage(t *testing.T) {
 	t.Parallel()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	var logs syncBuffer
-	store := redisstore.New(newClient(t, srv.addr()), redisstore.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	store := redisstore.New(newClient(t, srv.Addr()), redisstore.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	if _, err := store.Allow(context.Background(), "k", ratelimit.Limit{Period: time.Second, Burst: 1}, 1); err == nil {
 		t.Fatal("Rate 0: no error")
 	}

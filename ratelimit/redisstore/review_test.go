@@ -17,6 +17,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/ratelimit/redisstore"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // TestPartialFailureIsOneOutage is the review's scenario: Redis is up, but
@@ -27,9 +28,9 @@ import (
 // after the last failure.
 func TestPartialFailureIsOneOutage(t *testing.T) {
 	t.Parallel()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	client := redis.NewClient(&redis.Options{
-		Addr:         srv.addr(),
+		Addr:         srv.Addr(),
 		DialTimeout:  250 * time.Millisecond,
 		ReadTimeout:  250 * time.Millisecond,
 		WriteTimeout: 250 * time.Millisecond,
@@ -107,9 +108,9 @@ func TestPartialFailureIsOneOutage(t *testing.T) {
 // that is limited: it is neither allowed nor an outage.
 func TestExpiredDeadlineIsNotAnOutage(t *testing.T) {
 	t.Parallel()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	var logs syncBuffer
-	store := redisstore.New(newClient(t, srv.addr()), redisstore.Options{
+	store := redisstore.New(newClient(t, srv.Addr()), redisstore.Options{
 		FailOpen: true,
 		Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
 	})

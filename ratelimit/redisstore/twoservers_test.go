@@ -14,6 +14,7 @@ import (
 
 	"github.com/apiroutes/apiroutes/ratelimit"
 	"github.com/apiroutes/apiroutes/ratelimit/redisstore"
+	"github.com/apiroutes/apiroutes/ratelimit/redisstore/redistest"
 )
 
 // childEnv names the Redis a re-executed test binary serves with; see
@@ -31,8 +32,8 @@ var twoServersLimit = ratelimit.Limit{Rate: 1, Period: time.Hour, Burst: 10}
 // once each.
 func TestTwoServerProcessesShareOneLimit(t *testing.T) {
 	t.Parallel()
-	srv := startRedis(t)
-	a, b := startChild(t, srv.addr()), startChild(t, srv.addr())
+	srv := redistest.Start(t)
+	a, b := startChild(t, srv.Addr()), startChild(t, srv.Addr())
 	if a == b {
 		t.Fatalf("both children listen on %s", a)
 	}
