@@ -61,30 +61,3 @@ func (s *state) read(src io.Reader, length, limit int64) ([]byte, error) {
 		}
 	}
 }
-
-// bodyReader hands the verified body to the handler as r.Body.
-type bodyReader struct {
-	b   []byte
-	off int
-}
-
-func (r *bodyReader) Read(p []byte) (int, error) {
-	if r.off >= len(r.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.off:])
-	r.off += n
-	return n, nil
-}
-
-// WriteTo spares io.Copy(dst, r.Body) a buffer.
-func (r *bodyReader) WriteTo(w io.Writer) (int64, error) {
-	if r.off >= len(r.b) {
-		return 0, nil
-	}
-	n, err := w.Write(r.b[r.off:])
-	r.off += n
-	return int64(n), err
-}
-
-func (r *bodyReader) Close() error { return nil }

@@ -1,8 +1,10 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -76,7 +78,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// returns.
 	s.buf = nil
 	orig, origLength := r.Body, r.ContentLength
-	r.Body, r.ContentLength = &bodyReader{b: body}, int64(len(body))
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body)) // keeps WriteTo
 	defer func() { r.Body, r.ContentLength = orig, origLength }()
 
 	if h.replay == nil {
