@@ -152,3 +152,30 @@ func TestABodyThatCannotBeReadIs400(t *testing.T) {
 		}
 	}
 }
+
+// A body longer than its Content-Length (a reader that does not stop
+// there, in process) is read to its end, bounded by the limit, and
+// verified as a whole: the bytes the signature covers are the ones read.
+func TestABodyLongerThanAnnouncedIsReadWhole(t *testing.T) {
+	t.Parallel()
+	h := webhook.New(webhook.Config{Scheme: webhook.GitHub, Secrets: []string{ghSecret}, SizeLimit: "1kb"})(echo)
+	for _, tc := range []struct {
+		name     string
+		body     string
+		announce int64
+		want     int
+	}{
+		{"one byte more", ghPayload, int64(len(ghPayload) - 1), 200},
+		{"many more", ghPayload, 3, 200},
+		{"past the limit", strings.Repeat("x", 2000), 10, 413},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Body, r.ContentLength = io.NopCloser(strings.NewReader(tc.body)), tc.announce
+		r.Header.Set("X-Hub-Signature-256", signGitHub(ghSecret, tc.body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != tc.want || (tc.want == 200 && w.Body.String() != "handled: "+tc.body) {
+			t.Errorf("%s: got %d %.60q, want %d", tc.name, w.Code, w.Body, tc.want)
+		}
+	}
+}
